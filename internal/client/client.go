@@ -185,9 +185,13 @@ func parseEndpoint(endpoint string) (*url.URL, error) {
 	if endpoint == "" {
 		return nil, errors.New("identity client: endpoint is required")
 	}
+	if !strings.Contains(endpoint, "://") {
+		return nil, fmt.Errorf("identity client: invalid endpoint %q: scheme must be http or https, e.g. http://127.0.0.1:8080", endpoint)
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("identity client: invalid endpoint %q: %w", endpoint, err)
+		// url.Error repeats the raw URL, which could carry credentials.
+		return nil, fmt.Errorf("identity client: invalid endpoint: %w", unwrapURLError(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("identity client: invalid endpoint %q: scheme must be http or https", endpoint)
