@@ -94,4 +94,21 @@ func (l *leveledLogger) fields(kv []any) map[string]any {
 func (l *leveledLogger) Error(msg string, kv ...any) { l.logger.Warn(l.ctx, msg, l.fields(kv)) }
 func (l *leveledLogger) Warn(msg string, kv ...any)  { l.logger.Warn(l.ctx, msg, l.fields(kv)) }
 func (l *leveledLogger) Info(msg string, kv ...any)  { l.logger.Debug(l.ctx, msg, l.fields(kv)) }
-func (l *leveledLogger) Debug(msg string, kv ...any) { l.logger.Debug(l.ctx, msg, l.fields(kv)) }
+
+// Debug drops retryablehttp's per-request line (the client logs each call
+// once, with its outcome) and raises retries to warnings: they mean the
+// server is struggling.
+func (l *leveledLogger) Debug(msg string, kv ...any) {
+	switch msg {
+	case "performing request":
+	case "retrying request":
+		f := l.fields(kv)
+		if wait, ok := f["timeout"]; ok {
+			delete(f, "timeout")
+			f["wait"] = wait
+		}
+		l.logger.Warn(l.ctx, "identity API request will be retried", f)
+	default:
+		l.logger.Debug(l.ctx, msg, l.fields(kv))
+	}
+}
