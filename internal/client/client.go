@@ -62,7 +62,8 @@ type Config struct {
 	// HTTPClient is the underlying client; a pooled client when nil. It is
 	// copied, never modified.
 	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt; DefaultTimeout when zero.
+	// Timeout bounds each HTTP attempt. When zero, HTTPClient's own Timeout
+	// applies, or DefaultTimeout when that is zero too.
 	Timeout time.Duration
 	// MaxRetries bounds the retries after the first attempt; DefaultMaxRetries
 	// when zero, no retries when negative.
