@@ -1,0 +1,426 @@
+package api
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
+	"github.com/seed/terraform-provider-identity/testserver/internal/store"
+)
+
+type createGroupRequest struct {
+	Name         string `json:"name"`
+	Organization string `json:"organization"`
+	Description  string `json:"description"`
+}
+
+type patchGroupRequest struct {
+	Name         *string `json:"name"`
+	Organization *string `json:"organization"`
+	Description  *string `json:"description"`
+}
+
+type membersRequest struct {
+	UserIDs *[]string `json:"user_ids"`
+}
+
+type memberSet struct {
+	GroupID string   `json:"group_id"`
+	UserIDs []string `json:"user_ids"`
+	Version int64    `json:"version"`
+}
+
+// MaxMembers bounds one PUT of a whole member set.
+const MaxMembers = 100000
+
+func checkGroupFields(fields map[string]string, name, organization, description *string) {
+	if name != nil {
+		if msg := catalog.ValidateGroupName(*name); msg != "" {
+			fields["name"] = msg
+		}
+	}
+	if organization != nil && *organization != "" {
+		if msg := catalog.ValidateGroupName(*organization); msg != "" {
+			fields["organization"] = msg
+		}
+	}
+	if description != nil {
+		if msg := catalog.ValidateText(*description, catalog.DescriptionMaxLength, true); msg != "" {
+			fields["description"] = msg
+		}
+	}
+}
+
+func (a *API) listGroups(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := authz.Read(rc.caller, "list groups"); err != nil {
+		return a.denyRead(r.Context(), rc, "group.list", "group", "", err)
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	groups, next, err := store.ListGroups(r.Context(), a.st.R,
+		store.GroupFilter{Name: q.Get("name"), Organization: q.Get("organization"), FullName: q.Get("full_name")}, p)
+	if err != nil {
+		return err
+	}
+	writeList(w, groups, next)
+	return nil
+}
+
+func (a *API) getGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := parseID(r, "id", "group")
+	if err != nil {
+		return err
+	}
+	if err := authz.Read(rc.caller, "read groups"); err != nil {
+		return a.denyRead(r.Context(), rc, "group.read", "group", id, err)
+	}
+	g, err := store.GetGroup(r.Context(), a.st.R, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("no group with id %q", id)
+	} else if err != nil {
+		return err
+	}
+	writeObject(w, http.StatusOK, g.Version, g)
+	return nil
+}
+
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	ev := withActor(&store.Event{Action: "group.create", ObjectType: "group", Status: http.StatusCreated}, rc)
+	var req createGroupRequest
+	if err := decode(w, r, &req, MaxBody); err != nil {
+		a.recordFailure(ctx, ev, mustProblem(err))
+		return err
+	}
+	fields := map[string]string{}
+	checkGroupFields(fields, &req.Name, &req.Organization, &req.Description)
+	if p := invalid(fields); p != nil {
+		a.recordFailure(ctx, ev, p)
+		return p
+	}
+	now := store.Now()
+	g := store.Group{ID: uuid.NewString(), Name: req.Name, Organization: req.Organization, Description: req.Description,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	ev.ObjectID = g.ID
+	ev.Detail = "name " + store.FullName(g.Organization, g.Name)
+	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(rc.caller); err != nil {
+			return err
+		}
+		return store.InsertGroup(ctx, tx, &g)
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/groups/"+g.ID)
+	writeObject(w, http.StatusCreated, g.Version, g)
+	return nil
+}
+
+// loadGroup reads a group inside a change and checks If-Match against it.
+func loadGroup(r *http.Request, tx *sql.Tx, id string) (store.Group, error) {
+	g, err := store.GetGroup(r.Context(), tx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return g, notFound("no group with id %q", id)
+	} else if err != nil {
+		return g, err
+	}
+	return g, checkIfMatch(r, g.Version)
+}
+
+func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "group")
+	if err != nil {
+		return err
+	}
+	ev := withActor(&store.Event{Action: "group.update", ObjectType: "group", ObjectID: id}, rc)
+	var req patchGroupRequest
+	if err := decode(w, r, &req, MaxBody); err != nil {
+		a.recordFailure(ctx, ev, mustProblem(err))
+		return err
+	}
+	fields := map[string]string{}
+	checkGroupFields(fields, req.Name, req.Organization, req.Description)
+	if p := invalid(fields); p != nil {
+		a.recordFailure(ctx, ev, p)
+		return p
+	}
+	var g store.Group
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(rc.caller); err != nil {
+			return err
+		}
+		var err error
+		if g, err = loadGroup(r, tx, id); err != nil {
+			return err
+		}
+		if req.Name != nil {
+			g.Name = *req.Name
+		}
+		if req.Organization != nil {
+			g.Organization = *req.Organization
+		}
+		if req.Description != nil {
+			g.Description = *req.Description
+		}
+		ev.Detail = "name " + store.FullName(g.Organization, g.Name)
+		return store.UpdateGroup(ctx, tx, &g)
+	})
+	if err != nil {
+		return err
+	}
+	writeObject(w, http.StatusOK, g.Version, g)
+	return nil
+}
+
+func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "group")
+	if err != nil {
+		return err
+	}
+	ev := &store.Event{Action: "group.delete", ObjectType: "group", ObjectID: id, Status: http.StatusNoContent}
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(rc.caller); err != nil {
+			return err
+		}
+		g, err := loadGroup(r, tx, id)
+		if err != nil {
+			return err
+		}
+		ev.Detail = "name " + g.FullName
+		return store.DeleteGroup(ctx, tx, id)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) listMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "group")
+	if err != nil {
+		return err
+	}
+	if err := authz.Read(rc.caller, "list group members"); err != nil {
+		return a.denyRead(ctx, rc, "group.members.list", "group", id, err)
+	}
+	idsOnly := false
+	switch v := r.URL.Query().Get("ids_only"); v {
+	case "", "false", "0":
+	case "true", "1":
+		idsOnly = true
+	default:
+		return invalid(map[string]string{"ids_only": "must be true or false"})
+	}
+	if idsOnly {
+		// One read transaction so the ids and the version agree.
+		tx, err := a.st.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback() }()
+		g, err := store.GetGroup(ctx, tx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no group with id %q", id)
+		} else if err != nil {
+			return err
+		}
+		ids, err := store.MemberIDs(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		writeObject(w, http.StatusOK, g.Version, memberSet{GroupID: id, UserIDs: ids, Version: g.Version})
+		return nil
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	if _, err := store.GetGroup(ctx, a.st.R, id); errors.Is(err, store.ErrNotFound) {
+		return notFound("no group with id %q", id)
+	} else if err != nil {
+		return err
+	}
+	members, next, err := store.ListMembers(ctx, a.st.R, id, p)
+	if err != nil {
+		return err
+	}
+	writeList(w, members, next)
+	return nil
+}
+
+func (a *API) replaceMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "group")
+	if err != nil {
+		return err
+	}
+	ev := withActor(&store.Event{Action: "group.members.replace", ObjectType: "group", ObjectID: id}, rc)
+	var req membersRequest
+	if err := decode(w, r, &req, MaxMembersBody); err != nil {
+		a.recordFailure(ctx, ev, mustProblem(err))
+		return err
+	}
+	ids, p := normaliseIDs(req.UserIDs)
+	if p != nil {
+		a.recordFailure(ctx, ev, p)
+		return p
+	}
+	var out memberSet
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(rc.caller); err != nil {
+			return err
+		}
+		g, err := loadGroup(r, tx, id)
+		if err != nil {
+			return err
+		}
+		added, removed, err := store.ReplaceMembers(ctx, tx, id, ids)
+		if err != nil {
+			return err
+		}
+		if added+removed > 0 {
+			if err := store.TouchGroup(ctx, tx, id); err != nil {
+				return err
+			}
+			g.Version++
+		}
+		ev.Detail = fmt.Sprintf("%d member(s): %d added, %d removed", len(ids), added, removed)
+		out = memberSet{GroupID: id, UserIDs: ids, Version: g.Version}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeObject(w, http.StatusOK, out.Version, out)
+	return nil
+}
+
+// normaliseIDs checks, lower-cases, de-duplicates and sorts a member set.
+func normaliseIDs(in *[]string) ([]string, *Problem) {
+	if in == nil {
+		return nil, invalid(map[string]string{"user_ids": "is required (use [] for no members)"})
+	}
+	if len(*in) > MaxMembers {
+		return nil, invalid(map[string]string{"user_ids": fmt.Sprintf("must hold at most %d ids", MaxMembers)})
+	}
+	ids := make([]string, 0, len(*in))
+	var bad []string
+	for _, raw := range *in {
+		u, err := uuid.Parse(raw)
+		if err != nil || len(raw) != 36 {
+			if len(bad) < 20 {
+				bad = append(bad, quoteName(raw))
+			}
+			continue
+		}
+		ids = append(ids, u.String())
+	}
+	if len(bad) > 0 {
+		return nil, invalid(map[string]string{"user_ids": "unknown user ids (not UUIDs): " + strings.Join(bad, ", ")})
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+func (a *API) addMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "group")
+	if err != nil {
+		return err
+	}
+	userID, err := parseID(r, "user_id", "user")
+	if err != nil {
+		return err
+	}
+	if err := authz.ManageGroups(rc.caller); err != nil {
+		return a.denyRead(ctx, rc, "group.members.add", "group", id, err)
+	}
+	var m store.Membership
+	var added bool
+	ev := &store.Event{Action: "group.members.add", ObjectType: "group", ObjectID: id, Detail: "user " + userID}
+	run := func(tx *sql.Tx) error {
+		if _, err := loadGroup(r, tx, id); err != nil {
+			return err
+		}
+		if _, err := store.GetUser(ctx, tx, userID); errors.Is(err, store.ErrNotFound) {
+			return notFound("no user with id %q", userID)
+		} else if err != nil {
+			return err
+		}
+		if added, err = store.AddMember(ctx, tx, id, userID); err != nil {
+			return err
+		}
+		if added {
+			if err := store.TouchGroup(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		m, err = store.GetMember(ctx, tx, id, userID)
+		return err
+	}
+	// An add that changes nothing is not a change, so it is not audited.
+	if err := a.st.Tx(ctx, func(tx *sql.Tx) error {
+		if err := run(tx); err != nil {
+			return err
+		}
+		if !added {
+			return nil
+		}
+		ev.Actor, ev.ActorID, ev.Outcome, ev.Status = rc.caller.Name, rc.caller.ID, "success", http.StatusOK
+		return store.InsertEvent(ctx, tx, ev)
+	}); err != nil {
+		if p, ok := toProblem(err); ok {
+			a.recordFailure(ctx, withActor(ev, rc), p)
+			return p
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (a *API) removeMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "group")
+	if err != nil {
+		return err
+	}
+	userID, err := parseID(r, "user_id", "user")
+	if err != nil {
+		return err
+	}
+	ev := &store.Event{Action: "group.members.remove", ObjectType: "group", ObjectID: id, Detail: "user " + userID, Status: http.StatusNoContent}
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(rc.caller); err != nil {
+			return err
+		}
+		if _, err := loadGroup(r, tx, id); err != nil {
+			return err
+		}
+		if err := store.RemoveMember(ctx, tx, id, userID); errors.Is(err, store.ErrNotFound) {
+			return notFound("user %s is not a member of group %s", userID, id)
+		} else if err != nil {
+			return err
+		}
+		return store.TouchGroup(ctx, tx, id)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,126 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
+	"github.com/seed/terraform-provider-identity/testserver/internal/store"
+)
+
+const problemBase = "https://identity.example/problems/"
+
+// Problem is an RFC 9457 problem document, also used as an error inside handlers.
+type Problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail"`
+	Errors map[string]string `json:"errors,omitempty"`
+
+	retryAfter int
+}
+
+func (p *Problem) Error() string { return p.Detail }
+
+func newProblem(status int, kind, title, format string, args ...any) *Problem {
+	return &Problem{Type: problemBase + kind, Title: title, Status: status, Detail: fmt.Sprintf(format, args...)}
+}
+
+func badRequest(format string, args ...any) *Problem {
+	return newProblem(http.StatusBadRequest, "validation", "Invalid request", format, args...)
+}
+
+// invalid builds a 400 from per-field messages; nil when there are none.
+func invalid(fields map[string]string) *Problem {
+	if len(fields) == 0 {
+		return nil
+	}
+	p := badRequest("%d field(s) are invalid", len(fields))
+	if len(fields) == 1 {
+		for k, v := range fields {
+			p.Detail = k + " " + v
+		}
+	}
+	p.Errors = fields
+	return p
+}
+
+func unauthorized(detail string) *Problem {
+	return newProblem(http.StatusUnauthorized, "unauthorized", "Unauthorized", "%s", detail)
+}
+
+func forbidden(detail string) *Problem {
+	return newProblem(http.StatusForbidden, "forbidden", "Forbidden", "%s", detail)
+}
+
+func notFound(format string, args ...any) *Problem {
+	return newProblem(http.StatusNotFound, "not-found", "Not found", format, args...)
+}
+
+func conflict(field, detail string) *Problem {
+	p := newProblem(http.StatusConflict, "conflict", "Conflict", "%s", detail)
+	if field != "" {
+		p.Errors = map[string]string{field: detail}
+	}
+	return p
+}
+
+func preconditionFailed(have int64) *Problem {
+	return newProblem(http.StatusPreconditionFailed, "precondition-failed", "Precondition failed",
+		"If-Match does not match the current version %d", have)
+}
+
+func tooLarge(limit int64) *Problem {
+	return newProblem(http.StatusBadRequest, "too-large", "Request body too large", "the request body must be at most %d bytes", limit)
+}
+
+func rateLimited(retryAfter int) *Problem {
+	p := newProblem(http.StatusTooManyRequests, "rate-limited", "Too many requests",
+		"too many failed logins for this account; retry after %d seconds", retryAfter)
+	p.retryAfter = retryAfter
+	return p
+}
+
+func internalError() *Problem {
+	return newProblem(http.StatusInternalServerError, "internal", "Internal server error", "the server failed; see its log")
+}
+
+// toProblem maps any handler error to the problem sent to the client. Only
+// errors it does not recognise become 500s.
+func toProblem(err error) (*Problem, bool) {
+	var p *Problem
+	var d *authz.Denied
+	var c *store.ConflictError
+	var u *store.UnknownUsersError
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &p):
+		return p, true
+	case errors.As(err, &d):
+		return forbidden(d.Reason), true
+	case errors.As(err, &c):
+		return conflict(c.Field, c.Message), true
+	case errors.As(err, &u):
+		return invalid(map[string]string{"user_ids": u.Error()}), true
+	case errors.As(err, &mb):
+		return tooLarge(mb.Limit), true
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("the object does not exist"), true
+	case store.IsConstraint(err):
+		return conflict("", "the change conflicts with existing data"), true
+	}
+	return internalError(), false
+}
+
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}

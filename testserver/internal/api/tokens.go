@@ -1,0 +1,174 @@
+package api
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
+	"github.com/seed/terraform-provider-identity/testserver/internal/store"
+	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
+)
+
+type createTokenRequest struct {
+	Role        string  `json:"role"`
+	Description string  `json:"description"`
+	ExpiresAt   *string `json:"expires_at"`
+}
+
+type createdToken struct {
+	store.Token
+	Secret string `json:"token"`
+}
+
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := authz.ManageTokens(rc.caller); err != nil {
+		return a.denyRead(r.Context(), rc, "token.list", "token", "", err)
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	toks, next, err := store.ListTokens(r.Context(), a.st.R, p)
+	if err != nil {
+		return err
+	}
+	writeList(w, toks, next)
+	return nil
+}
+
+func (a *API) getToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := parseID(r, "id", "token")
+	if err != nil {
+		return err
+	}
+	if err := authz.ManageTokens(rc.caller); err != nil {
+		return a.denyRead(r.Context(), rc, "token.read", "token", id, err)
+	}
+	t, err := store.GetToken(r.Context(), a.st.R, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("no token with id %q", id)
+	} else if err != nil {
+		return err
+	}
+	writeObject(w, http.StatusOK, t.Version, t)
+	return nil
+}
+
+func (a *API) createToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	ev := withActor(&store.Event{Action: "token.create", ObjectType: "token", Status: http.StatusCreated}, rc)
+	var req createTokenRequest
+	if err := decode(w, r, &req, MaxBody); err != nil {
+		a.recordFailure(ctx, ev, mustProblem(err))
+		return err
+	}
+	now := time.Now()
+	fields := map[string]string{}
+	if req.Role == "" {
+		fields["role"] = "is required"
+	} else if msg := catalog.ValidateRoleName(req.Role); msg != "" {
+		fields["role"] = msg
+	}
+	if msg := catalog.ValidateText(req.Description, catalog.DescriptionMaxLength, true); msg != "" {
+		fields["description"] = msg
+	}
+	var exp *time.Time
+	if req.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339Nano, *req.ExpiresAt)
+		switch {
+		case err != nil:
+			fields["expires_at"] = "must be an RFC 3339 timestamp such as 2027-01-01T00:00:00Z"
+		case !t.After(now):
+			fields["expires_at"] = "must be in the future"
+		default:
+			t = t.UTC()
+			exp = &t
+		}
+	}
+	if p := invalid(fields); p != nil {
+		a.recordFailure(ctx, ev, p)
+		return p
+	}
+	tok := store.Token{ID: uuid.NewString(), Role: req.Role, Description: req.Description,
+		CreatedAt: store.FormatTime(now), CreatedBy: rc.caller.ID, Version: 1}
+	if exp != nil {
+		s := store.FormatTime(*exp)
+		tok.ExpiresAt = &s
+	}
+	ev.ObjectID = tok.ID
+	ev.Detail = "role " + tok.Role
+	var secret string
+	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		if err := authz.ManageTokens(rc.caller); err != nil {
+			return err
+		}
+		role, err := roleRef(r, tx, req.Role, "role")
+		if err != nil {
+			return err
+		}
+		tok.Level = role.Level
+		if err := store.InsertToken(ctx, tx, &tok); err != nil {
+			return err
+		}
+		secret, err = tokens.Sign(a.key, tok.ID, tok.Role, now, exp)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/tokens/"+tok.ID)
+	writeObject(w, http.StatusCreated, tok.Version, createdToken{Token: tok, Secret: secret})
+	return nil
+}
+
+func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "token")
+	if err != nil {
+		return err
+	}
+	ev := &store.Event{Action: "token.delete", ObjectType: "token", ObjectID: id, Status: http.StatusNoContent}
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		if err := authz.ManageTokens(rc.caller); err != nil {
+			return err
+		}
+		t, err := store.GetToken(ctx, tx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no token with id %q", id)
+		} else if err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, t.Version); err != nil {
+			return err
+		}
+		ev.Detail = "role " + t.Role
+		return store.DeleteToken(ctx, tx, id)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := authz.Read(rc.caller, "read the audit log"); err != nil {
+		return a.denyRead(r.Context(), rc, "audit.list", "audit", "", err)
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := store.EventFilter{ObjectType: q.Get("object_type"), ObjectID: q.Get("object_id"), Actor: q.Get("actor"), Action: q.Get("action")}
+	events, next, err := store.ListEvents(r.Context(), a.st.R, f, p)
+	if err != nil {
+		return err
+	}
+	writeList(w, events, next)
+	return nil
+}

@@ -1,0 +1,413 @@
+package api
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
+	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
+	"github.com/seed/terraform-provider-identity/testserver/internal/store"
+)
+
+type createUserRequest struct {
+	Username     string            `json:"username"`
+	Email        string            `json:"email"`
+	FirstName    string            `json:"first_name"`
+	LastName     string            `json:"last_name"`
+	Organization string            `json:"organization"`
+	Role         string            `json:"role"`
+	Disabled     bool              `json:"disabled"`
+	Attributes   map[string]string `json:"attributes"`
+	Password     *string           `json:"password"`
+}
+
+type patchUserRequest struct {
+	Email        *string            `json:"email"`
+	FirstName    *string            `json:"first_name"`
+	LastName     *string            `json:"last_name"`
+	Organization *string            `json:"organization"`
+	Role         *string            `json:"role"`
+	Disabled     *bool              `json:"disabled"`
+	Attributes   *map[string]string `json:"attributes"`
+}
+
+type passwordRequest struct {
+	NewPassword     string  `json:"new_password"`
+	CurrentPassword *string `json:"current_password"`
+}
+
+func checkText(fields map[string]string, name, value string, maxLen int) {
+	if msg := catalog.ValidateText(value, maxLen, false); msg != "" {
+		fields[name] = msg
+	}
+}
+
+func checkAttributes(fields map[string]string, attrs map[string]string) {
+	for k, msg := range catalog.ValidateAttributes(attrs) {
+		if k == "" {
+			fields["attributes"] = msg
+		} else {
+			fields["attributes."+k] = msg
+		}
+	}
+}
+
+// roleRef looks a role up for an assignment; an unknown role is a 400 on field.
+func roleRef(r *http.Request, q store.Querier, name, field string) (authz.RoleRef, error) {
+	role, err := store.GetRole(r.Context(), q, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return authz.RoleRef{}, invalid(map[string]string{field: "role " + quoteName(name) + " does not exist"})
+	} else if err != nil {
+		return authz.RoleRef{}, err
+	}
+	return authz.RoleRef{Name: role.Name, Level: role.Level}, nil
+}
+
+func quoteName(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return `"` + s + `"`
+}
+
+func userRef(u store.User) authz.UserRef {
+	return authz.UserRef{ID: u.ID, System: u.System, Role: authz.RoleRef{Name: u.Role, Level: u.Level}}
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if err := authz.Read(rc.caller, "list users"); err != nil {
+		return a.denyRead(r.Context(), rc, "user.list", "user", "", err)
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := store.UserFilter{Email: q.Get("email"), Username: q.Get("username"), EmailSuffix: q.Get("email_suffix"),
+		Role: q.Get("role"), Organization: q.Get("organization"), GroupID: q.Get("group_id")}
+	users, next, err := store.ListUsers(r.Context(), a.st.R, f, p)
+	if err != nil {
+		return err
+	}
+	writeList(w, users, next)
+	return nil
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	id, err := parseID(r, "id", "user")
+	if err != nil {
+		return err
+	}
+	u, err := store.GetUser(r.Context(), a.st.R, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("no user with id %q", id)
+	} else if err != nil {
+		return err
+	}
+	if err := authz.ReadUser(rc.caller, userRef(u)); err != nil {
+		return a.denyRead(r.Context(), rc, "user.read", "user", id, err)
+	}
+	writeObject(w, http.StatusOK, u.Version, u)
+	return nil
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	ev := &store.Event{Action: "user.create", ObjectType: "user", Status: http.StatusCreated}
+	var req createUserRequest
+	if err := decode(w, r, &req, MaxBody); err != nil {
+		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
+		return err
+	}
+	fields := map[string]string{}
+	if msg := catalog.ValidateUsername(req.Username); msg != "" {
+		fields["username"] = msg
+	}
+	if msg := catalog.ValidateEmail(req.Email); msg != "" {
+		fields["email"] = msg
+	}
+	checkText(fields, "first_name", req.FirstName, catalog.NameMaxLength)
+	checkText(fields, "last_name", req.LastName, catalog.NameMaxLength)
+	checkText(fields, "organization", req.Organization, catalog.NameMaxLength)
+	if req.Role == "" {
+		req.Role = catalog.DefaultRole
+	}
+	checkAttributes(fields, req.Attributes)
+	if req.Password != nil {
+		if msg := catalog.ValidatePassword(*req.Password); msg != "" {
+			fields["password"] = msg
+		}
+	}
+	if p := invalid(fields); p != nil {
+		a.recordFailure(ctx, withActor(ev, rc), p)
+		return p
+	}
+	// Check the rule before the costly hash, then again inside the transaction.
+	role, err := roleRef(r, a.st.R, req.Role, "role")
+	if err == nil {
+		err = authz.CreateUser(rc.caller, role)
+	}
+	if err != nil {
+		if p, ok := toProblem(err); ok {
+			a.recordFailure(ctx, withActor(ev, rc), p)
+			return p
+		}
+		return err
+	}
+	hash := ""
+	if req.Password != nil {
+		if hash, err = passwords.Hash(*req.Password, a.pw); err != nil {
+			return err
+		}
+	}
+	now := store.Now()
+	u := store.User{ID: uuid.NewString(), Username: req.Username, Email: req.Email, FirstName: req.FirstName,
+		LastName: req.LastName, Organization: req.Organization, Role: req.Role, Disabled: req.Disabled,
+		Attributes: req.Attributes, PasswordHash: hash, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if u.Attributes == nil {
+		u.Attributes = map[string]string{}
+	}
+	ev.ObjectID = u.ID
+	ev.Detail = "username " + u.Username + ", role " + u.Role
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		role, err := roleRef(r, tx, req.Role, "role")
+		if err != nil {
+			return err
+		}
+		if err := authz.CreateUser(rc.caller, role); err != nil {
+			return err
+		}
+		u.Level = role.Level
+		return store.InsertUser(ctx, tx, &u)
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/users/"+u.ID)
+	writeObject(w, http.StatusCreated, u.Version, u)
+	return nil
+}
+
+func withActor(ev *store.Event, rc *reqCtx) *store.Event {
+	if rc != nil {
+		ev.Actor, ev.ActorID = rc.caller.Name, rc.caller.ID
+	}
+	return ev
+}
+
+// mustProblem converts a decode error, which is always a *Problem.
+func mustProblem(err error) *Problem {
+	p, _ := toProblem(err)
+	return p
+}
+
+func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "user")
+	if err != nil {
+		return err
+	}
+	ev := &store.Event{Action: "user.update", ObjectType: "user", ObjectID: id}
+	var req patchUserRequest
+	if err := decode(w, r, &req, MaxBody); err != nil {
+		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
+		return err
+	}
+	fields := map[string]string{}
+	if req.Email != nil {
+		if msg := catalog.ValidateEmail(*req.Email); msg != "" {
+			fields["email"] = msg
+		}
+	}
+	for name, v := range map[string]*string{"first_name": req.FirstName, "last_name": req.LastName, "organization": req.Organization} {
+		if v != nil {
+			checkText(fields, name, *v, catalog.NameMaxLength)
+		}
+	}
+	if req.Role != nil && *req.Role == "" {
+		fields["role"] = "must not be empty"
+	}
+	if req.Attributes != nil {
+		checkAttributes(fields, *req.Attributes)
+	}
+	if p := invalid(fields); p != nil {
+		a.recordFailure(ctx, withActor(ev, rc), p)
+		return p
+	}
+	var u store.User
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		var err error
+		u, err = store.GetUser(ctx, tx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no user with id %q", id)
+		} else if err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
+			return err
+		}
+		target := userRef(u)
+		var ch authz.UserChange
+		if req.Role != nil && *req.Role != u.Role {
+			role, err := roleRef(r, tx, *req.Role, "role")
+			if err != nil {
+				return err
+			}
+			ch.Role = &role
+		}
+		if req.Disabled != nil && *req.Disabled != u.Disabled {
+			ch.Disabled = req.Disabled
+		}
+		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
+		if err := authz.UpdateUser(rc.caller, target, ch); err != nil {
+			return err
+		}
+		if req.Email != nil {
+			u.Email = *req.Email
+		}
+		if req.FirstName != nil {
+			u.FirstName = *req.FirstName
+		}
+		if req.LastName != nil {
+			u.LastName = *req.LastName
+		}
+		if req.Organization != nil {
+			u.Organization = *req.Organization
+		}
+		if req.Attributes != nil {
+			u.Attributes = *req.Attributes
+			if u.Attributes == nil {
+				u.Attributes = map[string]string{}
+			}
+		}
+		if ch.Role != nil {
+			u.Role, u.Level = ch.Role.Name, ch.Role.Level
+			ev.Detail = "role " + u.Role
+		}
+		if ch.Disabled != nil {
+			u.Disabled = *ch.Disabled
+			if u.Disabled {
+				// Disabled users lose their sessions at once.
+				if err := store.DeleteUserSessions(ctx, tx, u.ID, ""); err != nil {
+					return err
+				}
+			}
+		}
+		return store.UpdateUser(ctx, tx, &u)
+	})
+	if err != nil {
+		return err
+	}
+	writeObject(w, http.StatusOK, u.Version, u)
+	return nil
+}
+
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "user")
+	if err != nil {
+		return err
+	}
+	ev := &store.Event{Action: "user.delete", ObjectType: "user", ObjectID: id, Status: http.StatusNoContent}
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		u, err := store.GetUser(ctx, tx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no user with id %q", id)
+		} else if err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
+			return err
+		}
+		if err := authz.DeleteUser(rc.caller, userRef(u)); err != nil {
+			return err
+		}
+		ev.Detail = "username " + u.Username
+		return store.DeleteUser(ctx, tx, id)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	ctx := r.Context()
+	id, err := parseID(r, "id", "user")
+	if err != nil {
+		return err
+	}
+	ev := &store.Event{Action: "user.password", ObjectType: "user", ObjectID: id, Status: http.StatusNoContent}
+	var req passwordRequest
+	if err := decode(w, r, &req, MaxBody); err != nil {
+		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
+		return err
+	}
+	self := rc.caller.IsUser(id)
+	fields := map[string]string{}
+	if msg := catalog.ValidatePassword(req.NewPassword); msg != "" {
+		fields["new_password"] = msg
+	}
+	if self && req.CurrentPassword == nil {
+		fields["current_password"] = "is required to change your own password"
+	}
+	if p := invalid(fields); p != nil {
+		a.recordFailure(ctx, withActor(ev, rc), p)
+		return p
+	}
+	// Authorise and check the current password before hashing the new one.
+	check := func(q store.Querier) (store.User, error) {
+		u, err := store.GetUser(ctx, q, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return u, notFound("no user with id %q", id)
+		} else if err != nil {
+			return u, err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
+			return u, err
+		}
+		return u, authz.SetPassword(rc.caller, userRef(u), self)
+	}
+	u, err := check(a.st.R)
+	if err == nil && self {
+		ok, verr := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
+		if verr != nil && !errors.Is(verr, passwords.ErrMalformedHash) {
+			return verr
+		}
+		if !ok {
+			err = invalid(map[string]string{"current_password": "does not match the current password"})
+		}
+	}
+	if err != nil {
+		if p, ok := toProblem(err); ok {
+			a.recordFailure(ctx, withActor(ev, rc), p)
+			return p
+		}
+		return err
+	}
+	hash, err := passwords.Hash(req.NewPassword, a.pw)
+	if err != nil {
+		return err
+	}
+	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+		u, err := check(tx)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = hash
+		if err := store.UpdateUser(ctx, tx, &u); err != nil {
+			return err
+		}
+		// A new password ends the user's other sessions.
+		return store.DeleteUserSessions(ctx, tx, u.ID, rc.sessionHash)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

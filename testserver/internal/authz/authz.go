@@ -1,0 +1,268 @@
+// Package authz holds every "who may do what" rule of the identity server as
+// pure functions of the caller and the target, so the rules live in one place
+// and are tested in isolation. A nil error allows; a *Denied error refuses and
+// its message names the rule.
+package authz
+
+import (
+	"fmt"
+
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+)
+
+// Kind says what a caller authenticated as.
+type Kind string
+
+// Caller kinds.
+const (
+	KindUser  Kind = "user"
+	KindToken Kind = "token"
+)
+
+// Caller is the authenticated principal of a request.
+type Caller struct {
+	Kind   Kind
+	ID     string // user id, or token id
+	Name   string // username, or "token:<id>"
+	Role   string
+	Level  int
+	System bool // the protected system user
+}
+
+// IsUser reports whether the caller is the user with that id (tokens never are).
+func (c Caller) IsUser(id string) bool { return c.Kind == KindUser && c.ID == id }
+
+func (c Caller) String() string {
+	if c.Kind == KindToken {
+		return fmt.Sprintf("token with role %s (level %d)", c.Role, c.Level)
+	}
+	return fmt.Sprintf("%s (level %d)", c.Role, c.Level)
+}
+
+// Denied is a refusal; its message says which rule refused.
+type Denied struct{ Reason string }
+
+func (d *Denied) Error() string { return d.Reason }
+
+func deny(format string, args ...any) error {
+	return &Denied{Reason: fmt.Sprintf(format, args...)}
+}
+
+// RoleRef is a role with its level.
+type RoleRef struct {
+	Name  string
+	Level int
+}
+
+func (r RoleRef) String() string { return fmt.Sprintf("%s (level %d)", r.Name, r.Level) }
+
+// UserRef is the target user of a rule.
+type UserRef struct {
+	ID     string
+	System bool
+	Role   RoleRef
+}
+
+// Read allows reading identities, roles, permissions, memberships and the audit log.
+func Read(c Caller, what string) error {
+	if c.Level > catalog.LevelRead {
+		return deny("%s cannot %s: reading needs level %d or lower", c, what, catalog.LevelRead)
+	}
+	return nil
+}
+
+// ReadUser allows reading one user: oneself, or a reader.
+func ReadUser(c Caller, target UserRef) error {
+	if c.IsUser(target.ID) {
+		return nil
+	}
+	return Read(c, "read other users")
+}
+
+func manageUsers(c Caller, action string) error {
+	if c.Level > catalog.LevelManageUsers {
+		return deny("%s cannot %s: managing users needs level %d or lower", c, action, catalog.LevelManageUsers)
+	}
+	return nil
+}
+
+func assignRole(c Caller, role RoleRef) error {
+	if role.Level < c.Level {
+		return deny("%s cannot assign role %s", c, role)
+	}
+	return nil
+}
+
+func manageTarget(c Caller, target UserRef, action string) error {
+	if err := manageUsers(c, action); err != nil {
+		return err
+	}
+	if target.Role.Level < c.Level {
+		return deny("%s cannot %s with role %s", c, action, target.Role)
+	}
+	return nil
+}
+
+// CreateUser allows creating a user with the given role.
+func CreateUser(c Caller, role RoleRef) error {
+	if err := manageUsers(c, "create users"); err != nil {
+		return err
+	}
+	return assignRole(c, role)
+}
+
+// UserChange describes what a PATCH changes; no-op fields are left out by the caller.
+type UserChange struct {
+	Profile  bool     // email, names, organization or attributes change
+	Role     *RoleRef // the new role, when it changes
+	Disabled *bool    // the new state, when it changes
+}
+
+// UpdateUser allows a change to a user. Anyone may change their own profile;
+// role and disabled changes, and changes to others, follow the management rules.
+func UpdateUser(c Caller, target UserRef, ch UserChange) error {
+	if ch.Role == nil && ch.Disabled == nil {
+		if !ch.Profile || c.IsUser(target.ID) {
+			return nil
+		}
+	}
+	if target.System {
+		if ch.Disabled != nil && *ch.Disabled {
+			return deny("the system user cannot be disabled")
+		}
+		if ch.Role != nil && ch.Role.Name != catalog.RoleSudo {
+			return deny("the system user cannot be demoted from role sudo")
+		}
+	}
+	if err := manageTarget(c, target, "change users"); err != nil {
+		return err
+	}
+	if ch.Role != nil {
+		return assignRole(c, *ch.Role)
+	}
+	return nil
+}
+
+// DeleteUser allows deleting a user.
+func DeleteUser(c Caller, target UserRef) error {
+	if target.System {
+		return deny("the system user cannot be deleted")
+	}
+	return manageTarget(c, target, "delete users")
+}
+
+// SetPassword allows setting a user's password. self is true when the caller
+// changes its own password (which also needs the current one, checked by the
+// handler). Third-party tokens are not users and have no "self".
+func SetPassword(c Caller, target UserRef, self bool) error {
+	if target.System {
+		return deny("the password of the system user cannot be changed through the API; it is set from IDENTITY_SUPERUSER_PASSWORD at start")
+	}
+	if self {
+		if c.Kind != KindUser || c.ID != target.ID {
+			return deny("%s can change only its own password with current_password", c)
+		}
+		return nil
+	}
+	return manageTarget(c, target, "reset passwords of users")
+}
+
+func adminOnly(c Caller, action string) error {
+	if c.Level > catalog.LevelAdmin {
+		return deny("%s cannot %s: it needs level %d or lower", c, action, catalog.LevelAdmin)
+	}
+	return nil
+}
+
+// CreateRole allows creating a role at level.
+func CreateRole(c Caller, level int) error {
+	if err := adminOnly(c, "manage roles"); err != nil {
+		return err
+	}
+	if level <= c.Level {
+		return deny("%s cannot create a role at level %d: roles it manages must have a level above %d", c, level, c.Level)
+	}
+	return nil
+}
+
+// UpdateRole allows changing role; newLevel is nil when the level does not change.
+func UpdateRole(c Caller, role RoleRef, builtin bool, newLevel *int) error {
+	if err := adminOnly(c, "manage roles"); err != nil {
+		return err
+	}
+	if role.Level <= c.Level {
+		return deny("%s cannot change role %s: roles it manages must have a level above %d", c, role, c.Level)
+	}
+	if newLevel != nil {
+		if builtin {
+			return deny("the level of built-in role %s is fixed", role.Name)
+		}
+		if *newLevel <= c.Level {
+			return deny("%s cannot move role %s to level %d: roles it manages must have a level above %d", c, role.Name, *newLevel, c.Level)
+		}
+	}
+	return nil
+}
+
+// DeleteRole allows deleting role.
+func DeleteRole(c Caller, role RoleRef, builtin bool) error {
+	if builtin {
+		return deny("built-in role %s cannot be deleted", role.Name)
+	}
+	if err := adminOnly(c, "manage roles"); err != nil {
+		return err
+	}
+	if role.Level <= c.Level {
+		return deny("%s cannot delete role %s: roles it manages must have a level above %d", c, role, c.Level)
+	}
+	return nil
+}
+
+// ManageGroups allows creating, changing and deleting groups and their members.
+func ManageGroups(c Caller) error {
+	return adminOnly(c, "manage groups and memberships")
+}
+
+// ManagePermission allows granting or revoking operation on scope. Callers of
+// level 1 or lower always may; others may on a non-global scope when they hold
+// the scope kind's admin operation (catalog.AdminOperationFor) on that very
+// scope or on global. held lists the grants the caller holds directly,
+// through its groups or through its role.
+func ManagePermission(c Caller, operation string, scope catalog.Scope, held []Grant) error {
+	if c.Level <= catalog.LevelAdmin {
+		return nil
+	}
+	adminOp := catalog.AdminOperationFor(scope.Kind)
+	if adminOp == "" {
+		return deny("%s cannot manage permissions on the global scope: it needs level %d or lower", c, catalog.LevelAdmin)
+	}
+	if err := catalog.ValidateGrant(operation, scope); err != nil {
+		return deny("%s cannot manage %s on %s: %v", c, operation, scope, err)
+	}
+	for _, g := range held {
+		if g.Operation == adminOp && (g.Scope == scope.String() || g.Scope == catalog.ScopeGlobal) {
+			return nil
+		}
+	}
+	return deny("%s cannot manage permissions on %s: it needs level %d or lower, or %s on %s or on global",
+		c, scope, catalog.LevelAdmin, adminOp, scope)
+}
+
+// Grant is an operation the caller holds on a scope.
+type Grant struct{ Operation, Scope string }
+
+// ManageTokens allows creating, listing, reading and revoking third-party tokens.
+func ManageTokens(c Caller) error {
+	if c.Level > catalog.LevelSudo {
+		return deny("%s cannot manage third-party tokens: only sudo (level 0) can", c)
+	}
+	return nil
+}
+
+// Logout allows ending the calling credential; only sessions can be ended.
+func Logout(c Caller) error {
+	if c.Kind != KindUser {
+		return deny("a third-party token has no session to end; revoke it with DELETE /api/v1/tokens/{id}")
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// Token is a third-party token's record; the JWT itself is never stored.
+type Token struct {
+	ID          string  `json:"id"`
+	Role        string  `json:"role"`
+	Description string  `json:"description"`
+	ExpiresAt   *string `json:"expires_at"`
+	CreatedAt   string  `json:"created_at"`
+	CreatedBy   string  `json:"created_by"`
+	Version     int64   `json:"version"`
+	Level       int     `json:"-"`
+	seq         int64
+}
+
+const tokenCols = `t.seq, t.id, t.role, t.description, t.expires_at, t.created_at, t.created_by, t.version, r.level`
+const tokenFrom = ` FROM tokens t JOIN roles r ON r.name = t.role`
+
+func scanToken(s scanner) (Token, error) {
+	var t Token
+	var exp sql.NullString
+	err := s.Scan(&t.seq, &t.ID, &t.Role, &t.Description, &exp, &t.CreatedAt, &t.CreatedBy, &t.Version, &t.Level)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, ErrNotFound
+	}
+	if exp.Valid {
+		t.ExpiresAt = &exp.String
+	}
+	return t, err
+}
+
+// GetToken returns the token with that id; a revoked token is not found.
+func GetToken(ctx context.Context, q Querier, id string) (Token, error) {
+	return scanToken(q.QueryRowContext(ctx, `SELECT `+tokenCols+tokenFrom+` WHERE t.id = ?`, id))
+}
+
+// ListTokens returns one page of tokens in creation order.
+func ListTokens(ctx context.Context, q Querier, p Page) ([]Token, string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+tokenCols+tokenFrom+` WHERE t.seq > ? ORDER BY t.seq LIMIT ?`, p.After, p.Limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > p.Limit {
+		out = out[:p.Limit]
+		next = EncodeCursor(out[len(out)-1].seq)
+	}
+	return out, next, nil
+}
+
+// InsertToken stores a token record.
+func InsertToken(ctx context.Context, q Querier, t *Token) error {
+	var exp any
+	if t.ExpiresAt != nil {
+		exp = *t.ExpiresAt
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO tokens(id, role, description, expires_at, created_at, created_by, version) VALUES (?,?,?,?,?,?,?)`,
+		t.ID, t.Role, t.Description, exp, t.CreatedAt, t.CreatedBy, t.Version)
+	if err != nil {
+		return err
+	}
+	t.seq, err = res.LastInsertId()
+	return err
+}
+
+// DeleteToken revokes a token by removing its record.
+func DeleteToken(ctx context.Context, q Querier, id string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// InsertSession stores a session by the hash of its token.
+func InsertSession(ctx context.Context, q Querier, tokenHash, userID string, expiresAtUnixNano int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)`,
+		tokenHash, userID, Now(), expiresAtUnixNano)
+	return err
+}
+
+// GetSessionUserID returns the user id and expiry of a session.
+func GetSessionUserID(ctx context.Context, q Querier, tokenHash string) (userID string, expiresAtUnixNano int64, err error) {
+	err = q.QueryRowContext(ctx, `SELECT user_id, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&userID, &expiresAtUnixNano)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	return userID, expiresAtUnixNano, err
+}
+
+// DeleteSession ends a session.
+func DeleteSession(ctx context.Context, q Querier, tokenHash string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
+// DeleteUserSessions ends every session of a user except keepHash.
+func DeleteUserSessions(ctx context.Context, q Querier, userID, keepHash string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash != ?`, userID, keepHash)
+	return err
+}
+
+// DeleteExpiredSessions removes sessions that expired before nowUnixNano.
+func DeleteExpiredSessions(ctx context.Context, q Querier, nowUnixNano int64) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, nowUnixNano)
+	return err
+}

@@ -1,0 +1,277 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Page bounds a list: at most Limit rows after the row with sequence After.
+type Page struct {
+	Limit int
+	After int64
+}
+
+// EncodeCursor renders a sequence number as an opaque cursor.
+func EncodeCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("s" + strconv.FormatInt(seq, 10)))
+}
+
+// DecodeCursor parses a cursor made by EncodeCursor; "" means the start.
+func DecodeCursor(c string) (int64, error) {
+	if c == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 || b[0] != 's' {
+		return 0, errors.New("malformed cursor")
+	}
+	n, err := strconv.ParseInt(string(b[1:]), 10, 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("malformed cursor")
+	}
+	return n, nil
+}
+
+// where accumulates SQL conditions and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// User is a stored user. PasswordHash never leaves the server.
+type User struct {
+	ID           string            `json:"id"`
+	Username     string            `json:"username"`
+	Email        string            `json:"email"`
+	FirstName    string            `json:"first_name"`
+	LastName     string            `json:"last_name"`
+	Organization string            `json:"organization"`
+	Role         string            `json:"role"`
+	Disabled     bool              `json:"disabled"`
+	Attributes   map[string]string `json:"attributes"`
+	CreatedAt    string            `json:"created_at"`
+	UpdatedAt    string            `json:"updated_at"`
+	Version      int64             `json:"version"`
+
+	Level        int    `json:"-"` // the role's level, joined in
+	System       bool   `json:"-"`
+	PasswordHash string `json:"-"`
+	seq          int64
+}
+
+const userCols = `u.seq, u.id, u.username, u.email, u.first_name, u.last_name, u.organization, u.role,
+	u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level`
+
+const userFrom = ` FROM users u JOIN roles r ON r.name = u.role`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(s scanner) (User, error) {
+	var u User
+	var attrs string
+	err := s.Scan(&u.seq, &u.ID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Organization, &u.Role,
+		&u.Disabled, &attrs, &u.PasswordHash, &u.System, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Level)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, err
+	}
+	u.Attributes = map[string]string{}
+	if err := json.Unmarshal([]byte(attrs), &u.Attributes); err != nil {
+		return u, fmt.Errorf("user %s attributes: %w", u.ID, err)
+	}
+	return u, nil
+}
+
+// GetUser returns the user with that id.
+func GetUser(ctx context.Context, q Querier, id string) (User, error) {
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.id = ?`, id))
+}
+
+// GetUserByUsername returns the user with that username (case-insensitive, indexed).
+func GetUserByUsername(ctx context.Context, q Querier, username string) (User, error) {
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.username = ?`, username))
+}
+
+// GetSystemUser returns the bootstrap superuser.
+func GetSystemUser(ctx context.Context, q Querier) (User, error) {
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.is_system = 1`))
+}
+
+// UserFilter narrows ListUsers; empty fields do not filter.
+type UserFilter struct {
+	Email, Username, EmailSuffix, Role, Organization, GroupID string
+}
+
+// ListUsers returns one page of users in creation order and the next cursor.
+func ListUsers(ctx context.Context, q Querier, f UserFilter, p Page) ([]User, string, error) {
+	var w where
+	if f.Email != "" {
+		w.add(`u.email = ?`, f.Email)
+	}
+	if f.Username != "" {
+		w.add(`u.username = ?`, f.Username)
+	}
+	if f.EmailSuffix != "" {
+		w.add(`u.email LIKE ? ESCAPE '\'`, "%"+escapeLike(f.EmailSuffix))
+	}
+	if f.Role != "" {
+		w.add(`u.role = ?`, f.Role)
+	}
+	if f.Organization != "" {
+		w.add(`u.organization = ? COLLATE NOCASE`, f.Organization)
+	}
+	if f.GroupID != "" {
+		w.add(`u.id IN (SELECT user_id FROM memberships WHERE group_id = ?)`, f.GroupID)
+	}
+	w.add(`u.seq > ?`, p.After)
+	rows, err := q.QueryContext(ctx, `SELECT `+userCols+userFrom+w.sql()+` ORDER BY u.seq LIMIT ?`, append(w.args, p.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > p.Limit {
+		out = out[:p.Limit]
+		next = EncodeCursor(out[len(out)-1].seq)
+	}
+	return out, next, nil
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// checkUserUnique returns a conflict when another user has the username or email.
+func checkUserUnique(ctx context.Context, q Querier, u *User) error {
+	var id string
+	err := q.QueryRowContext(ctx, `SELECT id FROM users WHERE username = ? AND id != ?`, u.Username, u.ID).Scan(&id)
+	if err == nil {
+		return Conflict("username", "username %q is already taken", u.Username)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ? AND id != ?`, u.Email, u.ID).Scan(&id)
+	if err == nil {
+		return Conflict("email", "email %q is already used by another user", u.Email)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return nil
+}
+
+func attrsJSON(a map[string]string) string {
+	if a == nil {
+		a = map[string]string{}
+	}
+	b, _ := json.Marshal(a) // a map[string]string always marshals
+	return string(b)
+}
+
+// InsertUser stores a new user; ID, timestamps and version must be set.
+func InsertUser(ctx context.Context, q Querier, u *User) error {
+	if err := checkUserUnique(ctx, q, u); err != nil {
+		return err
+	}
+	res, err := q.ExecContext(ctx, `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
+		attributes, password_hash, is_system, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		u.ID, u.Username, u.Email, u.FirstName, u.LastName, u.Organization, u.Role, u.Disabled,
+		attrsJSON(u.Attributes), u.PasswordHash, u.System, u.CreatedAt, u.UpdatedAt, u.Version)
+	if err != nil {
+		return err
+	}
+	u.seq, err = res.LastInsertId()
+	return err
+}
+
+// UpdateUser writes every mutable field of u and bumps its version.
+func UpdateUser(ctx context.Context, q Querier, u *User) error {
+	if err := checkUserUnique(ctx, q, u); err != nil {
+		return err
+	}
+	u.UpdatedAt = Now()
+	u.Version++
+	res, err := q.ExecContext(ctx, `UPDATE users SET email = ?, first_name = ?, last_name = ?, organization = ?, role = ?,
+		disabled = ?, attributes = ?, password_hash = ?, updated_at = ?, version = ? WHERE id = ?`,
+		u.Email, u.FirstName, u.LastName, u.Organization, u.Role, u.Disabled, attrsJSON(u.Attributes),
+		u.PasswordHash, u.UpdatedAt, u.Version, u.ID)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// DeleteUser removes a user; its sessions, memberships and grants go with it.
+func DeleteUser(ctx context.Context, q Querier, id string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+func mustAffect(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SystemEmail is the address given to the system user when it is created.
+const SystemEmail = "system@identity.local"
+
+// Bootstrap creates the built-in roles and the system user, and resets the
+// system user's password hash, role and enabled state, all in one transaction.
+func Bootstrap(ctx context.Context, q Querier, systemUserID, passwordHash string) error {
+	if err := EnsureBuiltinRoles(ctx, q); err != nil {
+		return err
+	}
+	u, err := GetSystemUser(ctx, q)
+	if errors.Is(err, ErrNotFound) {
+		now := Now()
+		u = User{ID: systemUserID, Username: "system", Email: SystemEmail, Role: "sudo",
+			Attributes: map[string]string{}, PasswordHash: passwordHash, System: true,
+			CreatedAt: now, UpdatedAt: now, Version: 1}
+		return InsertUser(ctx, q, &u)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `UPDATE users SET password_hash = ?, role = 'sudo', disabled = 0 WHERE id = ?`, passwordHash, u.ID)
+	return err
+}

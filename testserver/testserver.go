@@ -1,0 +1,227 @@
+// Package testserver runs the reference identity server: in-process for tests
+// (Start), or standalone (New, used by cmd/identity-server). The server is a
+// real HTTP/JSON service backed by SQLite, as described in API.md.
+package testserver
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/go-hclog"
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/testserver/internal/api"
+	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
+	"github.com/seed/terraform-provider-identity/testserver/internal/store"
+	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
+)
+
+// Options configure a server. Only SuperuserPassword is required by New;
+// Start fills in everything.
+type Options struct {
+	// SuperuserPassword is the system user's password, reset on every start
+	// (IDENTITY_SUPERUSER_PASSWORD for the standalone server).
+	SuperuserPassword string
+	// SigningKey signs third-party tokens (IDENTITY_SIGNING_KEY). When empty,
+	// a key is generated once and kept in the database.
+	SigningKey string
+	// DBPath is the SQLite database file. Start defaults to a fresh file in
+	// tb.TempDir(); New defaults to identity.db.
+	DBPath string
+	// Listen is the address to listen on; default 127.0.0.1:0 (a random port).
+	Listen string
+	// PasswordCost is the argon2id preset: "default" (OWASP) or "low" (fast,
+	// for tests and demos). Start defaults to "low", New to "default".
+	PasswordCost string
+	// Logger receives structured request logs; default: discarded.
+	Logger hclog.Logger
+	// SessionTTL is how long a login session lasts; default 12h.
+	SessionTTL time.Duration
+	// LoginMaxFailures is how many failed logins lock an account for a while; default 5.
+	LoginMaxFailures int
+}
+
+// Server is a running identity server.
+type Server struct {
+	// URL is the base URL, e.g. http://127.0.0.1:PORT.
+	URL string
+	// Token is a ready session token of the system user (role sudo).
+	Token string
+	// SuperuserPassword is the system user's password.
+	SuperuserPassword string
+	// DBPath is the database file in use.
+	DBPath string
+	// SystemUserID is the id of the system user.
+	SystemUserID string
+
+	api       *api.API
+	st        *store.Store
+	srv       *http.Server
+	ln        net.Listener
+	done      chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start runs a server for one test on a random loopback port with a fresh
+// database and cheap password hashing, and stops it when the test ends.
+func Start(tb testing.TB, opts ...Options) *Server {
+	tb.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.DBPath == "" {
+		o.DBPath = filepath.Join(tb.TempDir(), "identity.db")
+	}
+	if o.SuperuserPassword == "" {
+		o.SuperuserPassword = randomPassword()
+	}
+	if o.PasswordCost == "" {
+		o.PasswordCost = "low"
+	}
+	s, err := New(o)
+	if err != nil {
+		tb.Fatalf("start identity server: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("stop identity server: %v", err)
+		}
+	})
+	return s
+}
+
+func randomPassword() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// New opens the database, bootstraps it and starts serving.
+func New(opts Options) (*Server, error) {
+	if opts.SuperuserPassword == "" {
+		return nil, errors.New("the superuser password is required (IDENTITY_SUPERUSER_PASSWORD)")
+	}
+	if msg := catalog.ValidatePassword(opts.SuperuserPassword); msg != "" {
+		return nil, fmt.Errorf("the superuser password %s", msg)
+	}
+	if opts.DBPath == "" {
+		opts.DBPath = "identity.db"
+	}
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	if opts.Logger == nil {
+		opts.Logger = hclog.NewNullLogger()
+	}
+	params, err := passwords.Preset(opts.PasswordCost)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, opts.DBPath)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s, err := start(ctx, st, opts, params)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func start(ctx context.Context, st *store.Store, opts Options, params passwords.Params) (*Server, error) {
+	hash, err := passwords.Hash(opts.SuperuserPassword, params)
+	if err != nil {
+		return nil, err
+	}
+	key := opts.SigningKey
+	var systemID string
+	err = st.Tx(ctx, func(tx *sql.Tx) error {
+		if err := store.Bootstrap(ctx, tx, uuid.NewString(), hash); err != nil {
+			return err
+		}
+		u, err := store.GetSystemUser(ctx, tx)
+		if err != nil {
+			return err
+		}
+		systemID = u.ID
+		if key != "" {
+			return nil
+		}
+		stored, ok, err := store.GetSetting(ctx, tx, "signing_key")
+		if err != nil {
+			return err
+		}
+		if ok {
+			key = stored
+			return nil
+		}
+		if key, err = tokens.NewSigningKey(); err != nil {
+			return err
+		}
+		return store.SetSetting(ctx, tx, "signing_key", key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	if len(key) < 32 {
+		return nil, errors.New("the signing key (IDENTITY_SIGNING_KEY) must be at least 32 characters")
+	}
+	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, SigningKey: []byte(key),
+		SessionTTL: opts.SessionTTL, Throttle: api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures}})
+	if err != nil {
+		return nil, err
+	}
+	tok, err := a.NewSession(ctx, systemID)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{URL: "http://" + ln.Addr().String(), Token: tok, SuperuserPassword: opts.SuperuserPassword,
+		DBPath: opts.DBPath, SystemUserID: systemID, api: a, st: st, ln: ln, done: make(chan error, 1)}
+	s.srv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() { s.done <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler, for use with httptest or another listener.
+func (s *Server) Handler() http.Handler { return s.api.Handler() }
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Shutdown stops accepting requests and waits for those in flight (until ctx
+// ends), then closes the database.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		err := s.srv.Shutdown(ctx)
+		if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr)
+		}
+		s.closeErr = errors.Join(err, s.st.Close())
+	})
+	return s.closeErr
+}
+
+// Close shuts the server down, giving requests in flight five seconds.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
