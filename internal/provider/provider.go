@@ -1,0 +1,286 @@
+// Package provider implements the identity Terraform provider: schemas,
+// mapping between Terraform values and the API client's types, and
+// diagnostics. All HTTP work is done by internal/client.
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+// Environment variables read when the provider block leaves a setting out.
+const (
+	EnvEndpoint = "IDENTITY_ENDPOINT"
+	EnvToken    = "IDENTITY_TOKEN"
+	EnvUsername = "IDENTITY_USERNAME"
+	EnvPassword = "IDENTITY_PASSWORD"
+)
+
+const (
+	defaultRequestTimeout = 30 * time.Second
+	defaultMaxRetries     = 4
+	maxMaxRetries         = 10
+)
+
+var _ provider.Provider = (*identityProvider)(nil)
+
+// New returns a constructor for the provider at the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &identityProvider{version: version}
+	}
+}
+
+type identityProvider struct {
+	version string
+}
+
+type identityProviderModel struct {
+	Endpoint       types.String `tfsdk:"endpoint"`
+	Token          types.String `tfsdk:"token"`
+	Username       types.String `tfsdk:"username"`
+	Password       types.String `tfsdk:"password"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+}
+
+func (p *identityProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "identity"
+	resp.Version = p.version
+}
+
+func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages users, groups, memberships, roles, permissions and third-party tokens on an identity server.\n\n" +
+			"Authenticate with either `token` (a session or third-party token) or `username` and `password` " +
+			"(the provider logs in). Every setting can also come from the environment.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the identity server, such as `http://127.0.0.1:8080`. May also be set with `" + EnvEndpoint + "`.",
+				Optional:            true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "A session token or third-party token sent as `Authorization: Bearer`. Conflicts with `username` and `password`. May also be set with `" + EnvToken + "`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "Username to log in with; requires `password`. May also be set with `" + EnvUsername + "`.",
+				Optional:            true,
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password to log in with; requires `username`. May also be set with `" + EnvPassword + "`.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", defaultRequestTimeout),
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`). Between 0 and %d; defaults to %d.", maxMaxRetries, defaultMaxRetries),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+			},
+		},
+	}
+}
+
+func (p *identityProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg identityProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"endpoint": cfg.Endpoint, "token": cfg.Token, "username": cfg.Username, "password": cfg.Password,
+		"request_timeout": cfg.RequestTimeout, "max_retries": cfg.MaxRetries,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider setting",
+				fmt.Sprintf("The provider cannot connect while %q is unknown. Set it to a value known at plan time, or apply the resources it depends on first (-target).", name))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	settings, diags := resolveSettings(cfg, os.Getenv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	c, err := client.New(client.Config{
+		Endpoint:   settings.endpoint,
+		Token:      settings.token,
+		Username:   settings.username,
+		Password:   settings.password,
+		UserAgent:  "terraform-provider-identity/" + p.version,
+		Timeout:    settings.timeout,
+		MaxRetries: settings.maxRetries,
+		Logger:     tflogAdapter{},
+	})
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid identity server endpoint", err.Error())
+		return
+	}
+
+	// Check the endpoint and the credentials once, so a mistake is reported
+	// against the setting to fix rather than on the first resource.
+	me, err := c.Me(ctx)
+	if err != nil {
+		addConnectError(&resp.Diagnostics, settings, err)
+		return
+	}
+	tflog.Debug(ctx, "connected to identity server", map[string]any{"endpoint": settings.endpoint, "kind": me.Kind, "role": me.Role})
+
+	resp.DataSourceData = c
+	resp.ResourceData = c
+}
+
+func (p *identityProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *identityProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+// settings are the provider settings after the environment has filled the gaps.
+type settings struct {
+	endpoint, token, username, password string
+	credentialSource                    string // "configuration" or "environment"
+	timeout                             time.Duration
+	maxRetries                          int
+}
+
+// resolveSettings merges the configuration with the environment and checks
+// that exactly one way of authenticating is chosen. Credentials come as a
+// whole from the configuration when any of them is set there, otherwise from
+// the environment, so a stray variable never mixes with explicit settings.
+func resolveSettings(cfg identityProviderModel, getenv func(string) string) (settings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	s := settings{timeout: defaultRequestTimeout, maxRetries: defaultMaxRetries}
+
+	s.endpoint = cfg.Endpoint.ValueString()
+	if s.endpoint == "" {
+		s.endpoint = getenv(EnvEndpoint)
+	}
+	tokenAttr, userAttr, passAttr := "token", "username", "password"
+	if cfg.Token.ValueString() != "" || cfg.Username.ValueString() != "" || cfg.Password.ValueString() != "" {
+		s.credentialSource = "configuration"
+		s.token, s.username, s.password = cfg.Token.ValueString(), cfg.Username.ValueString(), cfg.Password.ValueString()
+	} else {
+		s.credentialSource = "environment"
+		s.token, s.username, s.password = getenv(EnvToken), getenv(EnvUsername), getenv(EnvPassword)
+		tokenAttr, userAttr, passAttr = EnvToken, EnvUsername, EnvPassword
+	}
+
+	if s.endpoint == "" {
+		diags.AddAttributeError(path.Root("endpoint"), "Missing identity server endpoint",
+			"Set \"endpoint\" in the provider block or the "+EnvEndpoint+" environment variable, for example http://127.0.0.1:8080.")
+	} else if u, err := url.Parse(s.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		diags.AddAttributeError(path.Root("endpoint"), "Invalid identity server endpoint",
+			fmt.Sprintf("%q is not an http:// or https:// URL with a host, such as http://127.0.0.1:8080.", s.endpoint))
+	}
+
+	switch {
+	case s.token != "" && (s.username != "" || s.password != ""):
+		diags.AddAttributeError(path.Root("token"), "Conflicting provider credentials",
+			fmt.Sprintf("Set either %s, or %s and %s (from the %s), not both.", tokenAttr, userAttr, passAttr, s.credentialSource))
+	case s.token == "" && s.username == "" && s.password == "":
+		diags.AddAttributeError(path.Root("token"), "Missing provider credentials",
+			"Set \"token\" (or "+EnvToken+"), or \"username\" and \"password\" (or "+EnvUsername+" and "+EnvPassword+").")
+	case s.token == "" && s.username == "":
+		diags.AddAttributeError(path.Root("username"), "Missing username",
+			fmt.Sprintf("%s is set but %s is not (from the %s); set both to log in.", passAttr, userAttr, s.credentialSource))
+	case s.token == "" && s.password == "":
+		diags.AddAttributeError(path.Root("password"), "Missing password",
+			fmt.Sprintf("%s is set but %s is not (from the %s); set both to log in.", userAttr, passAttr, s.credentialSource))
+	}
+
+	if t := cfg.RequestTimeout.ValueString(); t != "" {
+		d, err := time.ParseDuration(t)
+		if err == nil && d > 0 {
+			s.timeout = d
+		}
+	}
+	if !cfg.MaxRetries.IsNull() {
+		s.maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	return s, diags
+}
+
+// addConnectError turns the first call's failure into a diagnostic on the setting to fix.
+func addConnectError(diags *diag.Diagnostics, s settings, err error) {
+	var apiErr *client.APIError
+	switch {
+	case errors.Is(err, client.ErrUnauthorized):
+		attr, what := "token", "token"
+		if s.token == "" {
+			attr, what = "password", "username and password"
+		}
+		if s.credentialSource == "environment" {
+			what += " (from the environment)"
+		}
+		diags.AddAttributeError(path.Root(attr), "Identity server refused the credentials",
+			fmt.Sprintf("The server at %s refused the %s: %s", s.endpoint, what, err))
+	case errors.As(err, &apiErr):
+		diags.AddAttributeError(path.Root("endpoint"), "Unable to use the identity server",
+			fmt.Sprintf("The server at %s answered: %s", s.endpoint, err))
+	default:
+		diags.AddAttributeError(path.Root("endpoint"), "Unable to reach the identity server",
+			fmt.Sprintf("Could not connect to %s: %s. Check \"endpoint\" (or %s) and that the server is running.", s.endpoint, err, EnvEndpoint))
+	}
+}
+
+// tflogAdapter routes the client's logs into Terraform's provider log.
+type tflogAdapter struct{}
+
+func (tflogAdapter) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
+
+func (tflogAdapter) Warn(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Warn(ctx, msg, fields)
+}
+
+// durationValidator checks that a string is a positive Go duration.
+type durationValidator struct{}
+
+func (durationValidator) Description(_ context.Context) string {
+	return "must be a positive duration such as `30s` or `2m`"
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%q must be a positive duration such as 30s or 2m.", req.ConfigValue.ValueString()))
+	}
+}
