@@ -40,11 +40,7 @@ func (c *Client) Logout(ctx context.Context) error {
 		return nil
 	}
 	const path = apiPrefix + "/logout"
-	resp, err := c.send(ctx, http.MethodPost, path, nil, nil, token)
-	if err != nil {
-		return err
-	}
-	if err := c.handle(resp, http.MethodPost, path, nil); err != nil {
+	if err := c.exchange(ctx, http.MethodPost, path, nil, nil, token, nil); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -68,12 +64,8 @@ func (c *Client) loginLocked(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("log in as %q: %w", c.username, err)
 	}
-	resp, err := c.send(ctx, http.MethodPost, path, nil, body, "")
-	if err != nil {
-		return err
-	}
 	var out loginResponse
-	if err := c.handle(resp, http.MethodPost, path, &out); err != nil {
+	if err := c.exchange(ctx, http.MethodPost, path, nil, body, "", &out); err != nil {
 		return fmt.Errorf("log in as %q: %w", c.username, err)
 	}
 	if out.Token == "" {

@@ -258,22 +258,30 @@ func (c *Client) doRaw(ctx context.Context, method, path string, query url.Value
 				return err
 			}
 		}
-		resp, err := c.send(ctx, method, path, query, body, token)
-		if err != nil {
-			return err
-		}
+		err := c.exchange(ctx, method, path, query, body, token, out)
 		// A 401 with credentials we own means the session expired or was
 		// ended; a refused credential cannot have changed anything, so the
 		// request is repeated once with a fresh session.
-		if resp.StatusCode == http.StatusUnauthorized && auth && c.ownsCreds && !relogged {
-			drainClose(resp.Body)
+		if auth && c.ownsCreds && !relogged && errors.Is(err, ErrUnauthorized) {
 			if err := c.relogin(ctx, token); err != nil {
 				return err
 			}
 			continue
 		}
-		return c.handle(resp, method, path, out)
+		return err
 	}
+}
+
+// exchange sends one logical request (with retries) and decodes the final
+// response into out or an error.
+func (c *Client) exchange(ctx context.Context, method, path string, query url.Values, body []byte, token string, out any) error {
+	resp, err := c.send(ctx, method, path, query, body, token)
+	if err != nil {
+		return err
+	}
+	// handle reads the body to the end, so the connection is reused.
+	defer resp.Body.Close()
+	return c.handle(resp, method, path, out)
 }
 
 // send performs one logical request, with retries, and returns the final
@@ -355,8 +363,8 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, _ int)
 }
 
 // handle turns a final response into the decoded out value or an error.
+// The caller closes the body.
 func (c *Client) handle(resp *http.Response, method, path string, out any) error {
-	defer drainClose(resp.Body)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		return &NetworkError{Endpoint: c.Endpoint(), Method: method, Path: path, Err: fmt.Errorf("read response: %w", err)}

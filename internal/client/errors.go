@@ -49,7 +49,7 @@ func (e *APIError) Error() string {
 	if e.Method != "" || e.Path != "" {
 		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
 	}
-	b.WriteString(fmt.Sprint(e.StatusCode))
+	fmt.Fprint(&b, e.StatusCode)
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
 	}

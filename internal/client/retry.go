@@ -110,7 +110,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	}
 	// Jitter in [wait/2, wait] spreads out clients that failed together.
 	if half := int64(wait / 2); half > 0 {
-		wait = time.Duration(half + rand.Int64N(half+1))
+		wait = time.Duration(half + rand.Int64N(half+1)) //nolint:gosec // jitter needs no cryptographic randomness
 	}
 	return max(wait, minWait)
 }

@@ -130,6 +130,10 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
+	retries := settings.maxRetries
+	if retries == 0 {
+		retries = -1 // the client reads zero as "use the default"
+	}
 	c, err := client.New(client.Config{
 		Endpoint:   settings.endpoint,
 		Token:      settings.token,
@@ -137,7 +141,7 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 		Password:   settings.password,
 		UserAgent:  "terraform-provider-identity/" + p.version,
 		Timeout:    settings.timeout,
-		MaxRetries: settings.maxRetries,
+		MaxRetries: retries,
 		Logger:     tflogAdapter{},
 	})
 	if err != nil {
