@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+)
+
+// Plan-time validators built on the catalog's rules, so the provider refuses
+// exactly what the server would refuse and the documentation quotes the same
+// rule text. Each constructor's description is meant to be embedded in
+// MarkdownDescriptions.
+
+var (
+	_ validator.String = catalogStringValidator{}
+	_ validator.Map    = attributesValidator{}
+)
+
+// catalogStringValidator checks a string with one of the catalog's Validate* functions.
+type catalogStringValidator struct {
+	summary     string
+	description string
+	check       func(string) string
+}
+
+func (v catalogStringValidator) Description(_ context.Context) string { return v.description }
+
+func (v catalogStringValidator) MarkdownDescription(_ context.Context) string { return v.description }
+
+func (v catalogStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
+			fmt.Sprintf("%s %s.", req.Path, msg))
+	}
+}
+
+// Rule texts for descriptions; kept next to the validators that enforce them.
+var (
+	usernameRule = fmt.Sprintf("1-64 characters of letters, digits, `.`, `_`, `@` or `-` (pattern `%s`); case-insensitively unique", catalog.UsernamePatternText)
+	roleNameRule = fmt.Sprintf("a lowercase letter followed by up to 62 lowercase letters, digits, `_` or `-` (pattern `%s`)", catalog.RoleNamePatternText)
+	emailRule    = fmt.Sprintf("a plain address such as `user@example.com`, at most %d characters, with a dotted domain; case-insensitively unique", catalog.EmailMaxLength)
+	passwordRule = fmt.Sprintf("%d to %d characters", catalog.PasswordMinLength, catalog.PasswordMaxLength)
+	levelRule    = fmt.Sprintf("between %d and %d; a lower level means more privilege", catalog.MinLevel, catalog.MaxLevel)
+	attrKeyRule  = fmt.Sprintf("at most %d entries; keys match `%s`, values are at most %d characters without control characters", catalog.AttributeMaxCount, catalog.AttributeKeyPatternText, catalog.AttributeValueMax)
+)
+
+// textRule describes the free-text rule enforced by textValidator.
+func textRule(maxLen int, multiline bool) string {
+	if multiline {
+		return fmt.Sprintf("at most %d characters; no control characters other than newline and tab", maxLen)
+	}
+	return fmt.Sprintf("at most %d characters, without control characters", maxLen)
+}
+
+// usernameValidator checks the username pattern.
+func usernameValidator() validator.String {
+	return catalogStringValidator{summary: "Invalid username", description: "must be " + usernameRule, check: catalog.ValidateUsername}
+}
+
+// roleNameValidator checks the role name pattern.
+func roleNameValidator() validator.String {
+	return catalogStringValidator{summary: "Invalid role name", description: "must be " + roleNameRule, check: catalog.ValidateRoleName}
+}
+
+// emailValidator checks that a string is a plain email address.
+func emailValidator() validator.String {
+	return catalogStringValidator{summary: "Invalid email address", description: "must be " + emailRule, check: catalog.ValidateEmail}
+}
+
+// passwordValidator checks a password's length in characters.
+func passwordValidator() validator.String {
+	return catalogStringValidator{summary: "Invalid password", description: "must be " + passwordRule, check: catalog.ValidatePassword}
+}
+
+// textValidator checks a free-text field (names, organization, description).
+func textValidator(maxLen int, multiline bool) validator.String {
+	return catalogStringValidator{
+		summary:     "Invalid text",
+		description: "must be " + textRule(maxLen, multiline),
+		check:       func(s string) string { return catalog.ValidateText(s, maxLen, multiline) },
+	}
+}
+
+// attributesValidator checks a user's attribute map: count, key pattern and values.
+type attributesValidator struct{}
+
+func (attributesValidator) Description(_ context.Context) string { return "must have " + attrKeyRule }
+
+func (v attributesValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (attributesValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	attrs := map[string]string{}
+	for k, v := range req.ConfigValue.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			// Unknown values are checked once known; only the key can be checked now.
+			attrs[k] = ""
+			continue
+		}
+		attrs[k] = s.ValueString()
+	}
+	problems := catalog.ValidateAttributes(attrs)
+	keys := make([]string, 0, len(problems))
+	for k := range problems {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "" {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid attributes", fmt.Sprintf("%s: %s.", req.Path, problems[k]))
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid attribute",
+			fmt.Sprintf("Attribute %q: %s.", k, problems[k]))
+	}
+}
