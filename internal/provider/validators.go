@@ -94,7 +94,9 @@ type attributesValidator struct{}
 
 func (attributesValidator) Description(_ context.Context) string { return "must have " + attrKeyRule }
 
-func (v attributesValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v attributesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (attributesValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
