@@ -352,9 +352,6 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	if msg := catalog.ValidatePassword(req.NewPassword); msg != "" {
 		fields["new_password"] = msg
 	}
-	if self && req.CurrentPassword == nil {
-		fields["current_password"] = "is required to change your own password"
-	}
 	if p := invalid(fields); p != nil {
 		a.recordFailure(ctx, withActor(ev, rc), p)
 		return p
@@ -373,7 +370,9 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		return u, authz.SetPassword(rc.caller, userRef(u), self)
 	}
 	u, err := check(a.st.R)
-	if err == nil && self {
+	if err == nil && self && req.CurrentPassword == nil {
+		err = invalid(map[string]string{"current_password": "is required to change your own password"})
+	} else if err == nil && self {
 		ok, verr := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
 		if verr != nil && !errors.Is(verr, passwords.ErrMalformedHash) {
 			return verr
