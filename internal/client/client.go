@@ -222,6 +222,10 @@ func (c *Client) RequestCount() int64 { return c.requests.Load() }
 // ifMatchKey carries an expected object version for the next write.
 type ifMatchKey struct{}
 
+// notIdempotentKey marks a request that must not be repeated once it may
+// have reached the server, whatever its method.
+type notIdempotentKey struct{}
+
 // WithIfMatch returns a context whose PATCH, PUT and DELETE requests carry
 // If-Match with version, so the server refuses them with 412
 // (ErrPreconditionFailed) when the object changed in between.
@@ -294,7 +298,11 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		target += "?" + query.Encode()
 	}
 
-	info := &attemptInfo{method: method, idempotent: isIdempotent(method)}
+	idempotent := isIdempotent(method)
+	if v, ok := ctx.Value(notIdempotentKey{}).(bool); ok && v {
+		idempotent = false
+	}
+	info := &attemptInfo{method: method, idempotent: idempotent}
 	rctx := withAttemptInfo(ctx, info)
 
 	var rawBody any

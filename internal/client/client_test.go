@@ -522,3 +522,21 @@ func TestPerAttemptTimeout(t *testing.T) {
 		t.Errorf("attempts = %d, want 2 (the slow one timed out and was retried)", f.hits.Load())
 	}
 }
+
+func TestOwnPasswordChangeNotRepeated(t *testing.T) {
+	for _, tt := range []struct {
+		current  string
+		attempts int64
+	}{{"", 3}, {"old-password", 1}} {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			writeProblem(w, http.StatusBadGateway, "proxy lost the answer", nil)
+		})
+		c := newTestClient(t, f.URL, func(c *Config) { c.MaxRetries = 2 })
+		if err := c.SetUserPassword(context.Background(), "u1", "new-password", tt.current); err == nil {
+			t.Fatal("want an error")
+		}
+		if got := f.hits.Load(); got != tt.attempts {
+			t.Errorf("current password %q: attempts = %d, want %d", tt.current, got, tt.attempts)
+		}
+	}
+}

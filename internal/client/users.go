@@ -146,5 +146,10 @@ func (c *Client) DeleteUser(ctx context.Context, id string) error {
 // callers change their own password; pass "" otherwise.
 func (c *Client) SetUserPassword(ctx context.Context, id, newPassword, currentPassword string) error {
 	body := passwordChange{NewPassword: newPassword, CurrentPassword: currentPassword}
+	if currentPassword != "" {
+		// Once applied, currentPassword is no longer current: a repeat would
+		// be refused and hide the success.
+		ctx = context.WithValue(ctx, notIdempotentKey{}, true)
+	}
 	return c.do(ctx, http.MethodPut, pathf("users", url.PathEscape(id), "password"), nil, body, nil)
 }
