@@ -163,7 +163,9 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 }
 
 func (p *identityProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewGroupResource,
+	}
 }
 
 func (p *identityProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -1,0 +1,238 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*groupResource)(nil)
+	_ resource.ResourceWithConfigure   = (*groupResource)(nil)
+	_ resource.ResourceWithImportState = (*groupResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*groupResource)(nil)
+)
+
+// NewGroupResource returns the identity_group resource.
+func NewGroupResource() resource.Resource {
+	return &groupResource{}
+}
+
+type groupResource struct {
+	client *client.Client
+}
+
+type groupResourceModel struct {
+	ID           types.String `tfsdk:"id"`
+	Name         types.String `tfsdk:"name"`
+	Organization types.String `tfsdk:"organization"`
+	FullName     types.String `tfsdk:"full_name"`
+	Description  types.String `tfsdk:"description"`
+}
+
+func (r *groupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_group"
+}
+
+func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A group of users, optionally within an organization. Its full name, `Organization:Name` " +
+			"(or `Name` without an organization), is unique case-insensitively.\n\n" +
+			"Manage its members with either `identity_group_membership` (one user each, non-authoritative) or " +
+			"`identity_group_members` (the whole set, authoritative), never both on the same group.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The group's id (a UUID).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The group's name; can be changed in place. It " + groupNameValidator().MarkdownDescription(context.Background()) + ".",
+				Required:            true,
+				Validators:          []validator.String{groupNameValidator()},
+			},
+			"organization": schema.StringAttribute{
+				MarkdownDescription: "The organization the group belongs to; empty for none. Same rules as `name`; can be changed in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{organizationValidator()},
+			},
+			"full_name": schema.StringAttribute{
+				MarkdownDescription: "`Organization:Name`, or `Name` when `organization` is empty.",
+				Computed:            true,
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Free text describing the group; " + textRule(catalog.DescriptionMaxLength, true) + ".",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{textValidator(catalog.DescriptionMaxLength, true)},
+			},
+		},
+	}
+}
+
+func (r *groupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan predicts full_name, so renaming shows the new full name in the
+// plan and an unchanged group plans no unknowns.
+func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan groupResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() || plan.Organization.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("full_name"),
+		groupFullName(plan.Organization.ValueString(), plan.Name.ValueString()))...)
+}
+
+func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan groupResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, err := r.client.CreateGroup(ctx, client.GroupCreate{
+		Name:         plan.Name.ValueString(),
+		Organization: plan.Organization.ValueString(),
+		Description:  plan.Description.ValueString(),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create group",
+			fmt.Sprintf("Could not create group %q: %s", groupFullName(plan.Organization.ValueString(), plan.Name.ValueString()), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+}
+
+func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state groupResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	g, err := r.client.GetGroup(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read group",
+			fmt.Sprintf("Could not read group %s (%s): %s", state.ID.ValueString(), state.FullName.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+}
+
+func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state groupResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var u client.GroupUpdate
+	if !plan.Name.Equal(state.Name) {
+		u.Name = plan.Name.ValueStringPointer()
+	}
+	if !plan.Organization.Equal(state.Organization) {
+		u.Organization = plan.Organization.ValueStringPointer()
+	}
+	if !plan.Description.Equal(state.Description) {
+		u.Description = plan.Description.ValueStringPointer()
+	}
+	g, err := r.client.UpdateGroup(ctx, state.ID.ValueString(), u)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to update group",
+			fmt.Sprintf("Could not update group %s (%s): %s", state.ID.ValueString(), state.FullName.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+}
+
+func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state groupResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteGroup(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("Unable to delete group",
+			fmt.Sprintf("Could not delete group %s (%s): %s", state.ID.ValueString(), state.FullName.ValueString(), err))
+	}
+}
+
+// ImportState accepts the group's id, or its full name `Organization:Name`
+// (or `Name`), which is looked up once here.
+func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	g, err := r.findGroup(ctx, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import group",
+			fmt.Sprintf("Could not find a group with id or full name %q (expected a UUID, `Organization:Name` or `Name`): %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// findGroup resolves an id or a full name. A UUID-shaped string that is no
+// group's id is still tried as a name, since a name may look like a UUID.
+func (r *groupResource) findGroup(ctx context.Context, idOrName string) (*client.Group, error) {
+	if uuidPattern.MatchString(idOrName) {
+		g, err := r.client.GetGroup(ctx, idOrName)
+		if err == nil || !errors.Is(err, client.ErrNotFound) {
+			return g, err
+		}
+	}
+	return groupByFullName(ctx, r.client, idOrName)
+}
+
+// groupByFullName finds the one group with this full name (case-insensitive).
+func groupByFullName(ctx context.Context, c *client.Client, fullName string) (*client.Group, error) {
+	groups, err := c.ListGroups(ctx, client.GroupFilter{FullName: fullName})
+	if err != nil {
+		return nil, err
+	}
+	if len(groups) == 0 {
+		return nil, fmt.Errorf("%w: no group is named %q", client.ErrNotFound, fullName)
+	}
+	return &groups[0], nil
+}
+
+func groupFullName(organization, name string) string {
+	if organization == "" {
+		return name
+	}
+	return organization + ":" + name
+}
+
+func groupModelFrom(g *client.Group) groupResourceModel {
+	return groupResourceModel{
+		ID:           types.StringValue(g.ID),
+		Name:         types.StringValue(g.Name),
+		Organization: types.StringValue(g.Organization),
+		FullName:     types.StringValue(g.FullName),
+		Description:  types.StringValue(g.Description),
+	}
+}

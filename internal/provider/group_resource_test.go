@@ -1,0 +1,97 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+func TestAccGroupResource_basic(t *testing.T) {
+	env := newTestEnv(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	const addr = "identity_group.test"
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.checkGroupsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(`
+resource "identity_group" "test" {
+  name         = "Developers"
+  organization = "Acme"
+  description  = "People who write code"
+}
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("full_name"), knownvalue.StringExact("Acme:Developers")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringRegexp(uuidPattern)),
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+				},
+			},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "acme:developers"},
+			{
+				Config: env.Config(`
+resource "identity_group" "test" {
+  name = "Engineers"
+}
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("full_name"), knownvalue.StringExact("Engineers")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("organization"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+				},
+			},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "Engineers"},
+			{
+				// Deleted out of band: planned again.
+				PreConfig: func() {
+					g, err := groupByFullName(env.ctx(t), env.Client, "Engineers")
+					if err != nil {
+						t.Fatalf("finding group: %v", err)
+					}
+					if err := env.Client.DeleteGroup(env.ctx(t), g.ID); err != nil {
+						t.Fatalf("deleting group out of band: %v", err)
+					}
+				},
+				Config: env.Config(`
+resource "identity_group" "test" {
+  name = "Engineers"
+}
+`),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+// checkGroupsDestroyed asks the server that no group in the state still exists.
+func (e *testEnv) checkGroupsDestroyed(t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "identity_group" {
+				continue
+			}
+			_, err := e.Client.GetGroup(e.ctx(t), rs.Primary.ID)
+			if err == nil {
+				return fmt.Errorf("group %s still exists", rs.Primary.ID)
+			}
+			if !errors.Is(err, client.ErrNotFound) {
+				return fmt.Errorf("checking group %s: %w", rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}
