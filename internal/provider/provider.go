@@ -165,11 +165,14 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 func (p *identityProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewGroupResource,
+		NewRoleResource,
 	}
 }
 
 func (p *identityProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewRoleDataSource,
+	}
 }
 
 // settings are the provider settings after the environment has filled the gaps.

@@ -1,0 +1,7 @@
+data "identity_role" "operator" {
+  name = "operator"
+}
+
+output "operator_level" {
+  value = data.identity_role.operator.level
+}

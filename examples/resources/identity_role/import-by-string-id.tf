@@ -1,0 +1,4 @@
+import {
+  to = identity_role.deployer
+  id = "deployer"
+}

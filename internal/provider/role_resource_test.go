@@ -1,0 +1,165 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+func testAccRoleConfig(env *testEnv, name string, level int, description string) string {
+	return env.Config(fmt.Sprintf(`
+resource "identity_role" "test" {
+  name        = %q
+  level       = %d
+  description = %q
+}
+`, name, level, description))
+}
+
+// testAccCheckRoleDestroyed asks the server that no identity_role in state still exists.
+func testAccCheckRoleDestroyed(env *testEnv, t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "identity_role" {
+				continue
+			}
+			name := rs.Primary.Attributes["name"]
+			_, err := env.Client.GetRole(env.ctx(t), name)
+			if err == nil {
+				return fmt.Errorf("role %q still exists", name)
+			}
+			if !errors.Is(err, client.ErrNotFound) {
+				return fmt.Errorf("checking role %q: %w", name, err)
+			}
+		}
+		return nil
+	}
+}
+
+func TestAccRoleResource_basic(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_role.test"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRoleDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccRoleConfig(env, "deployer", 50, "Deploys things"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("deployer")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("level"), knownvalue.Int64Exact(50)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("Deploys things")),
+				},
+			},
+			{
+				ResourceName:                         addr,
+				ImportState:                          true,
+				ImportStateId:                        "deployer",
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "name",
+			},
+			{
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   "deployer",
+			},
+			{
+				Config: testAccRoleConfig(env, "deployer", 60, "Deploys more things"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("level"), knownvalue.Int64Exact(60)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("Deploys more things")),
+				},
+			},
+			{
+				// Deleted out of band: refresh drops it and the plan creates it again.
+				PreConfig: func() {
+					if err := env.Client.DeleteRole(env.ctx(t), "deployer"); err != nil {
+						t.Fatalf("deleting role out of band: %v", err)
+					}
+				},
+				Config: testAccRoleConfig(env, "deployer", 60, "Deploys more things"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+func TestAccRoleResource_defaultsAndReplace(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_role.test"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRoleDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{
+				// Without a description the state holds "", matching what the server returns.
+				Config: env.Config(`
+resource "identity_role" "test" {
+  name  = "viewer"
+  level = 500
+}
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+				},
+			},
+			{
+				Config: env.Config(`
+resource "identity_role" "test" {
+  name  = "reader"
+  level = 500
+}
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+			},
+		},
+	})
+}
+
+func TestAccRoleResource_validation(t *testing.T) {
+	env := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccRoleConfig(env, "Deployer", 50, ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Invalid role name`),
+			},
+			{
+				Config:      testAccRoleConfig(env, "deployer", 1001, ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)level.*between 0 and 1000`),
+			},
+			{
+				Config: env.Config(`
+resource "identity_role" "test" {
+  name        = "deployer"
+  level       = 50
+  description = "bad\u0001text"
+}
+`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`control characters`),
+			},
+		},
+	})
+}
