@@ -545,6 +545,9 @@ func TestIntegrationLoginRateLimited(t *testing.T) {
 }
 
 func TestIntegrationPaginationAndConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates over a thousand users")
+	}
 	t.Parallel()
 	ctx := t.Context()
 	_, c := serverClient(t)
