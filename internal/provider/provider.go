@@ -166,6 +166,7 @@ func (p *identityProvider) Resources(_ context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		NewGroupResource,
 		NewRoleResource,
+		NewPermissionResource,
 	}
 }
 

@@ -1,0 +1,210 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+var (
+	_ resource.Resource                     = (*permissionResource)(nil)
+	_ resource.ResourceWithConfigure        = (*permissionResource)(nil)
+	_ resource.ResourceWithImportState      = (*permissionResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*permissionResource)(nil)
+)
+
+// NewPermissionResource returns the identity_permission resource.
+func NewPermissionResource() resource.Resource {
+	return &permissionResource{}
+}
+
+type permissionResource struct {
+	client *client.Client
+}
+
+type permissionResourceModel struct {
+	ID        types.String `tfsdk:"id"`
+	Operation types.String `tfsdk:"operation"`
+	Scope     types.String `tfsdk:"scope"`
+	UserID    types.String `tfsdk:"user_id"`
+	GroupID   types.String `tfsdk:"group_id"`
+	Role      types.String `tfsdk:"role"`
+	CreatedAt types.String `tfsdk:"created_at"`
+}
+
+func (r *permissionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_permission"
+}
+
+func (r *permissionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Grants an `operation` on a `scope` to exactly one principal: a user (`user_id`), a group " +
+			"(`group_id`) or every user of a role (`role`). Grants cannot be changed: any change to an argument replaces " +
+			"the grant. Deleting the principal removes its grants on the server.\n\n" +
+			"Operations and the scope kinds each is valid on:\n\n" + operationScopesMarkdown(),
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The permission's id (a UUID).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"operation": schema.StringAttribute{
+				MarkdownDescription: "The operation granted, one of `" + strings.Join(catalog.OperationNames(), "`, `") + "`.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(catalog.OperationNames()...)},
+				PlanModifiers:       replace,
+			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "Where the operation applies: " + catalog.ScopeFormText + ". The operation must be valid on the scope's kind (see above).",
+				Required:            true,
+				Validators:          []validator.String{scopeValidator()},
+				PlanModifiers:       replace,
+			},
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the user granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       replace,
+			},
+			"group_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the group whose members are granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       replace,
+			},
+			"role": schema.StringAttribute{
+				MarkdownDescription: "The name of the role whose users are granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
+				Optional:            true,
+				Validators:          []validator.String{roleNameValidator()},
+				PlanModifiers:       replace,
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the grant was made (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *permissionResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("user_id"), path.MatchRoot("group_id"), path.MatchRoot("role")),
+		grantValidator{},
+	}
+}
+
+func (r *permissionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan permissionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p, err := r.client.CreatePermission(ctx, client.PermissionCreate{
+		Operation: plan.Operation.ValueString(),
+		Scope:     plan.Scope.ValueString(),
+		UserID:    plan.UserID.ValueString(),
+		GroupID:   plan.GroupID.ValueString(),
+		Role:      plan.Role.ValueString(),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create permission",
+			fmt.Sprintf("Could not grant %s on %s to %s: %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal(), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, permissionModelFrom(p))...)
+}
+
+func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state permissionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p, err := r.client.GetPermission(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read permission",
+			fmt.Sprintf("Could not read permission %s: %s", state.ID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, permissionModelFrom(p))...)
+}
+
+// Update is never called: every argument requires replacement.
+func (r *permissionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.AddError("Unable to update permission",
+		"Permissions cannot be changed in place; this is a bug in the provider, please report it.")
+}
+
+func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state permissionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeletePermission(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("Unable to delete permission",
+			fmt.Sprintf("Could not revoke permission %s (%s on %s for %s): %s", state.ID.ValueString(),
+				state.Operation.ValueString(), state.Scope.ValueString(), state.principal(), err))
+	}
+}
+
+func (r *permissionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// principal names the grantee for diagnostics.
+func (m permissionResourceModel) principal() string {
+	switch {
+	case m.UserID.ValueString() != "":
+		return "user " + m.UserID.ValueString()
+	case m.GroupID.ValueString() != "":
+		return "group " + m.GroupID.ValueString()
+	default:
+		return "role " + m.Role.ValueString()
+	}
+}
+
+// nullIfEmpty maps the server's "" for an unused principal to null, as in configuration.
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func permissionModelFrom(p *client.Permission) permissionResourceModel {
+	return permissionResourceModel{
+		ID:        types.StringValue(p.ID),
+		Operation: types.StringValue(p.Operation),
+		Scope:     types.StringValue(p.Scope),
+		UserID:    nullIfEmpty(p.UserID),
+		GroupID:   nullIfEmpty(p.GroupID),
+		Role:      nullIfEmpty(p.Role),
+		CreatedAt: timeString(p.CreatedAt),
+	}
+}
