@@ -311,7 +311,7 @@ func TestPasswords(t *testing.T) {
 	me.must(204, "PUT", "/api/v1/users/"+id+"/password", map[string]any{"new_password": "brand-new-password", "current_password": "password-pat"})
 	login(t, s, "pat", "brand-new-password")
 	as(t, s, "").must(401, "POST", "/api/v1/login", map[string]string{"username": "pat", "password": "password-pat"})
-	me.must(200, "GET", "/api/v1/me", nil)           // the session that changed it stays
+	me.must(200, "GET", "/api/v1/me", nil)              // the session that changed it stays
 	as(t, s, other).must(401, "GET", "/api/v1/me", nil) // other sessions end
 
 	root.must(204, "PUT", "/api/v1/users/"+id+"/password", map[string]any{"new_password": "reset-by-admin"})
