@@ -165,7 +165,10 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 func (p *identityProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewGroupResource,
+		NewGroupMembershipResource,
+		NewGroupMembersResource,
 		NewRoleResource,
+		NewUserResource,
 		NewPermissionResource,
 	}
 }
@@ -173,6 +176,8 @@ func (p *identityProvider) Resources(_ context.Context) []func() resource.Resour
 func (p *identityProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewRoleDataSource,
+		NewUserDataSource,
+		NewUsersDataSource,
 	}
 }
 

@@ -1,0 +1,393 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*userResource)(nil)
+	_ resource.ResourceWithConfigure   = (*userResource)(nil)
+	_ resource.ResourceWithImportState = (*userResource)(nil)
+)
+
+// userIDPattern tells an import id from a username; usernames may look like
+// UUIDs too, so a UUID that is not a user id is retried as a username.
+var userIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// NewUserResource returns the identity_user resource.
+func NewUserResource() resource.Resource {
+	return &userResource{}
+}
+
+type userResource struct {
+	client *client.Client
+}
+
+type userResourceModel struct {
+	ID                types.String `tfsdk:"id"`
+	Username          types.String `tfsdk:"username"`
+	Email             types.String `tfsdk:"email"`
+	FirstName         types.String `tfsdk:"first_name"`
+	LastName          types.String `tfsdk:"last_name"`
+	Organization      types.String `tfsdk:"organization"`
+	Role              types.String `tfsdk:"role"`
+	Disabled          types.Bool   `tfsdk:"disabled"`
+	Attributes        types.Map    `tfsdk:"attributes"`
+	PasswordWO        types.String `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
+	Password          types.String `tfsdk:"password"`
+	CreatedAt         types.String `tfsdk:"created_at"`
+	UpdatedAt         types.String `tfsdk:"updated_at"`
+}
+
+func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_user"
+}
+
+func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a user of the identity server.\n\n" +
+			"Set the password with the write-only `password_wo` (Terraform 1.11 or later; never stored in plan or state) " +
+			"and bump `password_wo_version` to set it again, or with `password` on older Terraform (stored in state, marked sensitive). " +
+			"Without either, the user has no password and cannot log in. Passwords are never read back from the server, " +
+			"so a password changed outside Terraform is not detected.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The user's id, a UUID assigned by the server.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "Login name; " + usernameRule + ". The server keeps the case it is created with. Changing it replaces the user.",
+				Required:            true,
+				Validators:          []validator.String{usernameValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"email": schema.StringAttribute{
+				MarkdownDescription: "Email address; " + emailRule + ". A value that differs from the server's only in case is not a change.",
+				Required:            true,
+				Validators:          []validator.String{emailValidator()},
+			},
+			"first_name": schema.StringAttribute{
+				MarkdownDescription: "Given name; " + textRule(catalog.NameMaxLength, false) + ". Defaults to `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
+			},
+			"last_name": schema.StringAttribute{
+				MarkdownDescription: "Family name; " + textRule(catalog.NameMaxLength, false) + ". Defaults to `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
+			},
+			"organization": schema.StringAttribute{
+				MarkdownDescription: "Organization the user belongs to; " + textRule(catalog.NameMaxLength, false) + ". Defaults to `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
+			},
+			"role": schema.StringAttribute{
+				MarkdownDescription: "Name of the user's role, built in (" + builtinRoleList() + ") or custom; " + roleNameRule +
+					". The caller may only assign roles whose level is at least its own. Defaults to `" + catalog.DefaultRole + "`.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(catalog.DefaultRole),
+				Validators: []validator.String{roleNameValidator()},
+			},
+			"disabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether the user is disabled: a disabled user cannot log in and its sessions stop working. Defaults to `false`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+			"attributes": schema.MapAttribute{
+				MarkdownDescription: "Free-form string attributes; " + attrKeyRule + ". The whole map is managed: keys not listed here are removed. Defaults to `{}`.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+				Validators:          []validator.Map{attributesValidator{}},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only password, " + passwordRule + "; never stored in the plan or state. " +
+					"It is set when the user is created and again whenever `password_wo_version` changes. Requires Terraform 1.11 or later. Conflicts with `password`.",
+				Optional:   true,
+				WriteOnly:  true,
+				Sensitive:  true,
+				Validators: []validator.String{passwordValidator(), stringvalidator.ConflictsWith(path.MatchRoot("password"))},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; changing it sets the password again from `password_wo`. Requires `password_wo`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password, " + passwordRule + ", for Terraform older than 1.11. Stored in state (marked sensitive); prefer `password_wo`. " +
+					"Changing it sets the password again; removing it leaves the current password in place. Conflicts with `password_wo`.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{passwordValidator(), stringvalidator.ConflictsWith(path.MatchRoot("password_wo"))},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the user was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the user was last changed (RFC 3339).",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Write-only values exist only in the configuration, never in the plan.
+	var passwordWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &passwordWO)...)
+	attrs, diags := stringMap(ctx, plan.Attributes)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	password := plan.Password.ValueString()
+	if !passwordWO.IsNull() {
+		password = passwordWO.ValueString()
+	}
+	user, err := r.client.CreateUser(ctx, client.UserCreate{
+		Username:     plan.Username.ValueString(),
+		Email:        plan.Email.ValueString(),
+		FirstName:    plan.FirstName.ValueString(),
+		LastName:     plan.LastName.ValueString(),
+		Organization: plan.Organization.ValueString(),
+		Role:         plan.Role.ValueString(),
+		Disabled:     plan.Disabled.ValueBool(),
+		Attributes:   attrs,
+		Password:     password,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create user", fmt.Sprintf("Creating user %q: %s", plan.Username.ValueString(), err))
+		return
+	}
+	state, diags := userToModel(ctx, user, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	user, err := r.client.GetUser(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read user", fmt.Sprintf("Reading user %q (%s): %s", state.Username.ValueString(), state.ID.ValueString(), err))
+		return
+	}
+	newState, diags := userToModel(ctx, user, state)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+}
+
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state userResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var passwordWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("password_wo"), &passwordWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, username := state.ID.ValueString(), plan.Username.ValueString()
+
+	var upd client.UserUpdate
+	changed := false
+	setString := func(dst **string, p, s types.String) {
+		if !p.Equal(s) {
+			*dst = p.ValueStringPointer()
+			changed = true
+		}
+	}
+	setString(&upd.Email, plan.Email, state.Email)
+	setString(&upd.FirstName, plan.FirstName, state.FirstName)
+	setString(&upd.LastName, plan.LastName, state.LastName)
+	setString(&upd.Organization, plan.Organization, state.Organization)
+	setString(&upd.Role, plan.Role, state.Role)
+	if !plan.Disabled.Equal(state.Disabled) {
+		upd.Disabled = plan.Disabled.ValueBoolPointer()
+		changed = true
+	}
+	if !plan.Attributes.Equal(state.Attributes) {
+		attrs, diags := stringMap(ctx, plan.Attributes)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		upd.Attributes = &attrs
+		changed = true
+	}
+
+	var user *client.User
+	var err error
+	if changed {
+		user, err = r.client.UpdateUser(ctx, id, upd)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to update user", fmt.Sprintf("Updating user %q: %s", username, err))
+			return
+		}
+	}
+
+	newPassword := ""
+	switch {
+	case !passwordWO.IsNull() && !plan.PasswordWOVersion.Equal(state.PasswordWOVersion):
+		newPassword = passwordWO.ValueString()
+	case !plan.Password.IsNull() && !plan.Password.Equal(state.Password):
+		newPassword = plan.Password.ValueString()
+	}
+	if newPassword != "" {
+		if err := r.client.SetUserPassword(ctx, id, newPassword, ""); err != nil {
+			resp.Diagnostics.AddError("Unable to set user password", fmt.Sprintf("Setting the password of user %q: %s", username, err))
+			return
+		}
+	}
+	if user == nil || newPassword != "" {
+		// Read back so updated_at reflects every change made above.
+		user, err = r.client.GetUser(ctx, id)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to read user", fmt.Sprintf("Reading user %q after updating it: %s", username, err))
+			return
+		}
+	}
+	newState, diags := userToModel(ctx, user, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+}
+
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state userResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteUser(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("Unable to delete user", fmt.Sprintf("Deleting user %q: %s", state.Username.ValueString(), err))
+	}
+}
+
+// ImportState imports a user by id or by username (case-insensitive).
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a user can be imported.")
+		return
+	}
+	var user *client.User
+	var err error
+	if userIDPattern.MatchString(req.ID) {
+		user, err = r.client.GetUser(ctx, strings.ToLower(req.ID))
+	}
+	if user == nil && (err == nil || errors.Is(err, client.ErrNotFound)) {
+		if msg := catalog.ValidateUsername(req.ID); msg != "" {
+			resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a user by id (a UUID) or by username; %q is neither: a username %s.", req.ID, msg))
+			return
+		}
+		user, err = r.client.GetUserByUsername(ctx, req.ID)
+	}
+	if errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("User not found", fmt.Sprintf("No user with id or username %q exists on the identity server.", req.ID))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import user", fmt.Sprintf("Looking up user %q: %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user.ID)...)
+}
+
+// userToModel maps a server user to state. prior supplies what the server
+// never returns (passwords) and the email as written in the configuration when
+// the server's differs only in case, so case alone never shows as a change.
+func userToModel(ctx context.Context, u *client.User, prior userResourceModel) (userResourceModel, diag.Diagnostics) {
+	attrs, diags := types.MapValueFrom(ctx, types.StringType, nonNilMap(u.Attributes))
+	email := u.Email
+	if !prior.Email.IsNull() && !prior.Email.IsUnknown() && strings.EqualFold(prior.Email.ValueString(), u.Email) {
+		email = prior.Email.ValueString()
+	}
+	return userResourceModel{
+		ID:                types.StringValue(u.ID),
+		Username:          types.StringValue(u.Username),
+		Email:             types.StringValue(email),
+		FirstName:         types.StringValue(u.FirstName),
+		LastName:          types.StringValue(u.LastName),
+		Organization:      types.StringValue(u.Organization),
+		Role:              types.StringValue(u.Role),
+		Disabled:          types.BoolValue(u.Disabled),
+		Attributes:        attrs,
+		PasswordWO:        types.StringNull(),
+		PasswordWOVersion: prior.PasswordWOVersion,
+		Password:          prior.Password,
+		CreatedAt:         timeString(u.CreatedAt),
+		UpdatedAt:         timeString(u.UpdatedAt),
+	}, diags
+}
+
+// stringMap converts a Terraform map of strings; null or unknown gives nil.
+func stringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
+	if m.IsNull() || m.IsUnknown() {
+		return nil, nil
+	}
+	out := map[string]string{}
+	diags := m.ElementsAs(ctx, &out, false)
+	return out, diags
+}
+
+// nonNilMap returns m, or an empty map when m is nil, so state holds {} rather than null.
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
