@@ -2,6 +2,7 @@ package testserver_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestRoles(t *testing.T) {
 	for {
 		r = root.must(200, "GET", "/api/v1/roles?limit=3&cursor="+cursor, nil)
 		for _, it := range r.items() {
-			names = append(names, it["name"].(string))
+			names = append(names, fmt.Sprint(it["name"]))
 		}
 		if cursor = r.str("next_cursor"); cursor == "" {
 			break
@@ -138,7 +139,7 @@ func TestGroupsAndMembers(t *testing.T) {
 
 	// Whole-set replacement.
 	r = root.must(200, "PUT", "/api/v1/groups/"+gid+"/members", map[string]any{"user_ids": []string{bobID, strings.ToUpper(bobID)}})
-	ids, _ := r.body["user_ids"].([]any)
+	ids := r.userIDs()
 	if len(ids) != 1 || ids[0] != bobID {
 		t.Fatalf("replace response %s", r.raw)
 	}
@@ -164,7 +165,7 @@ func TestGroupsAndMembers(t *testing.T) {
 	ver := scalar(t, s, `SELECT version FROM groups_ WHERE id = ?`, gid)
 	root.must(412, "PUT", "/api/v1/groups/"+gid+"/members", map[string]any{"user_ids": []string{}}, "If-Match", `"1"`)
 	r = root.must(200, "PUT", "/api/v1/groups/"+gid+"/members", map[string]any{"user_ids": []string{}}, "If-Match", `"`+ver+`"`)
-	if ids, _ := r.body["user_ids"].([]any); ids == nil || len(ids) != 0 {
+	if ids := r.userIDs(); ids == nil || len(ids) != 0 {
 		t.Fatalf("empty set response %s", r.raw)
 	}
 
@@ -213,12 +214,15 @@ func TestReplaceMembersLargeSet(t *testing.T) {
 
 	start := time.Now()
 	r := root.must(200, "PUT", "/api/v1/groups/"+gid+"/members", map[string]any{"user_ids": ids[:10000]})
-	if got := len(r.body["user_ids"].([]any)); got != 10000 {
+	if got := len(r.userIDs()); got != 10000 {
 		t.Fatalf("replaced set has %d ids", got)
 	}
 	// Swap 2,000 out and 2,000 in.
 	r = root.must(200, "PUT", "/api/v1/groups/"+gid+"/members", map[string]any{"user_ids": ids[2000:]})
 	elapsed := time.Since(start)
+	if got := len(r.userIDs()); got != 10000 {
+		t.Fatalf("second set has %d ids", got)
+	}
 	if n := count(t, s, `SELECT count(*) FROM memberships WHERE group_id = ?`, gid); n != 10000 {
 		t.Fatalf("stored members %d", n)
 	}

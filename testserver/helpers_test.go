@@ -27,6 +27,16 @@ func (r resp) str(key string) string {
 	return v
 }
 
+func (r resp) userIDs() []any {
+	v, _ := r.body["user_ids"].([]any)
+	return v
+}
+
+func (r resp) obj(key string) map[string]any {
+	v, _ := r.body[key].(map[string]any)
+	return v
+}
+
 func (r resp) items() []map[string]any {
 	raw, _ := r.body["items"].([]any)
 	out := make([]map[string]any, len(raw))

@@ -77,7 +77,11 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer func() {
+		if err := s2.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	root = as(t, s2, s2.Token)
 	if s2.SystemUserID != s1.SystemUserID {
 		t.Fatal("system user recreated")
@@ -86,7 +90,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if r.str("username") != "keeper" {
 		t.Fatalf("user lost: %s", r.raw)
 	}
-	if ids := root.must(200, "GET", "/api/v1/groups/"+gid+"/members?ids_only=true", nil).body["user_ids"].([]any); len(ids) != 1 || ids[0] != uid {
+	if ids := root.must(200, "GET", "/api/v1/groups/"+gid+"/members?ids_only=true", nil).userIDs(); len(ids) != 1 || ids[0] != uid {
 		t.Fatalf("membership lost: %v", ids)
 	}
 	root.must(200, "GET", "/api/v1/roles/custodian", nil)
@@ -146,7 +150,7 @@ func TestSecretsNeverStoredOrLogged(t *testing.T) {
 	rows.Close()
 	blobs["audit"] = audit.Bytes()
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(s.DBPath + suffix)
+		b, err := os.ReadFile(filepath.Clean(s.DBPath + suffix))
 		if err != nil && suffix != "-shm" {
 			t.Fatal(err)
 		}

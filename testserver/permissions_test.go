@@ -1,6 +1,7 @@
 package testserver_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -125,7 +126,10 @@ func TestThirdPartyTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims := parsed.Claims.(jwt.MapClaims)
+	claims, ok := parsed.Claims.(jwt.MapClaims)
+	if !ok {
+		t.Fatalf("claims type %T", parsed.Claims)
+	}
 	if parsed.Method.Alg() != "HS256" || claims["jti"] != tokID || claims["role"] != "operator" || claims["iss"] != "identity-server" || claims["iat"] == nil {
 		t.Fatalf("claims %v", claims)
 	}
@@ -200,7 +204,7 @@ func TestAuditAndRouting(t *testing.T) {
 	r := root.must(200, "GET", "/api/v1/audit?object_id="+uid, nil)
 	var actions []string
 	for _, e := range r.items() {
-		actions = append(actions, e["action"].(string)+":"+e["outcome"].(string))
+		actions = append(actions, fmt.Sprint(e["action"], ":", e["outcome"]))
 	}
 	if strings.Join(actions, ",") != "user.create:success,session.login:success,user.delete:denied" {
 		t.Fatalf("audit trail %v", actions)

@@ -180,7 +180,8 @@ func (a *API) finish(w http.ResponseWriter, r *http.Request, err error) {
 	writeProblem(w, p)
 }
 
-const badCredential = "the credential is missing, invalid, expired or revoked"
+const badCredential = //nolint:gosec // a message, not a credential
+"the credential is missing, invalid, expired or revoked"
 
 func credential(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -284,7 +285,9 @@ func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 		ev.Detail = ev.Detail[:1000]
 	}
 	ev.ID, ev.At = 0, ""
-	if err := a.st.Tx(context.WithoutCancel(ctx), func(tx *sql.Tx) error { return store.InsertEvent(ctx, tx, ev) }); err != nil {
+	// The attempt is recorded even when the client has already gone away.
+	ctx = context.WithoutCancel(ctx)
+	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.InsertEvent(ctx, tx, ev) }); err != nil {
 		a.log.Error("cannot write audit record", "action", ev.Action, "error", err.Error())
 	}
 }
@@ -353,7 +356,7 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
+				if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(v)
 				}
 				a.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)

@@ -24,6 +24,7 @@ type Problem struct {
 	retryAfter int
 }
 
+// Error returns the detail.
 func (p *Problem) Error() string { return p.Detail }
 
 func newProblem(status int, kind, title, format string, args ...any) *Problem {

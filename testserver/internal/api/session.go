@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"math"
 	"net/http"
 	"strings"
@@ -78,10 +79,10 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
 		return rateLimited(int(math.Ceil(d.Seconds())))
 	}
 	u, err := store.GetUserByUsername(ctx, a.st.R, req.Username)
-	if err != nil && err != store.ErrNotFound {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err == store.ErrNotFound || u.PasswordHash == "" {
+	if errors.Is(err, store.ErrNotFound) || u.PasswordHash == "" {
 		// Same work as a real check, so response time does not reveal unknown users.
 		_, _ = passwords.Verify(req.Password, a.dummyHash)
 		a.throttle.fail(key, now)

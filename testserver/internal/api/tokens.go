@@ -106,7 +106,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		if err := authz.ManageTokens(rc.caller); err != nil {
 			return err
 		}
-		role, err := roleRef(r, tx, req.Role, "role")
+		role, err := roleRef(r, tx, req.Role)
 		if err != nil {
 			return err
 		}

@@ -39,8 +39,8 @@ type passwordRequest struct {
 	CurrentPassword *string `json:"current_password"`
 }
 
-func checkText(fields map[string]string, name, value string, maxLen int) {
-	if msg := catalog.ValidateText(value, maxLen, false); msg != "" {
+func checkName(fields map[string]string, name, value string) {
+	if msg := catalog.ValidateText(value, catalog.NameMaxLength, false); msg != "" {
 		fields[name] = msg
 	}
 }
@@ -55,11 +55,11 @@ func checkAttributes(fields map[string]string, attrs map[string]string) {
 	}
 }
 
-// roleRef looks a role up for an assignment; an unknown role is a 400 on field.
-func roleRef(r *http.Request, q store.Querier, name, field string) (authz.RoleRef, error) {
+// roleRef looks a role up for an assignment; an unknown role is a 400 on the role field.
+func roleRef(r *http.Request, q store.Querier, name string) (authz.RoleRef, error) {
 	role, err := store.GetRole(r.Context(), q, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return authz.RoleRef{}, invalid(map[string]string{field: "role " + quoteName(name) + " does not exist"})
+		return authz.RoleRef{}, invalid(map[string]string{"role": "role " + quoteName(name) + " does not exist"})
 	} else if err != nil {
 		return authz.RoleRef{}, err
 	}
@@ -129,9 +129,9 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if msg := catalog.ValidateEmail(req.Email); msg != "" {
 		fields["email"] = msg
 	}
-	checkText(fields, "first_name", req.FirstName, catalog.NameMaxLength)
-	checkText(fields, "last_name", req.LastName, catalog.NameMaxLength)
-	checkText(fields, "organization", req.Organization, catalog.NameMaxLength)
+	checkName(fields, "first_name", req.FirstName)
+	checkName(fields, "last_name", req.LastName)
+	checkName(fields, "organization", req.Organization)
 	if req.Role == "" {
 		req.Role = catalog.DefaultRole
 	}
@@ -146,7 +146,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		return p
 	}
 	// Check the rule before the costly hash, then again inside the transaction.
-	role, err := roleRef(r, a.st.R, req.Role, "role")
+	role, err := roleRef(r, a.st.R, req.Role)
 	if err == nil {
 		err = authz.CreateUser(rc.caller, role)
 	}
@@ -173,7 +173,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	ev.ObjectID = u.ID
 	ev.Detail = "username " + u.Username + ", role " + u.Role
 	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		role, err := roleRef(r, tx, req.Role, "role")
+		role, err := roleRef(r, tx, req.Role)
 		if err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	}
 	for name, v := range map[string]*string{"first_name": req.FirstName, "last_name": req.LastName, "organization": req.Organization} {
 		if v != nil {
-			checkText(fields, name, *v, catalog.NameMaxLength)
+			checkName(fields, name, *v)
 		}
 	}
 	if req.Role != nil && *req.Role == "" {
@@ -252,7 +252,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		target := userRef(u)
 		var ch authz.UserChange
 		if req.Role != nil && *req.Role != u.Role {
-			role, err := roleRef(r, tx, *req.Role, "role")
+			role, err := roleRef(r, tx, *req.Role)
 			if err != nil {
 				return err
 			}

@@ -32,6 +32,7 @@ type Caller struct {
 // IsUser reports whether the caller is the user with that id (tokens never are).
 func (c Caller) IsUser(id string) bool { return c.Kind == KindUser && c.ID == id }
 
+// String names the caller by role and level, as refusals quote it.
 func (c Caller) String() string {
 	if c.Kind == KindToken {
 		return fmt.Sprintf("token with role %s (level %d)", c.Role, c.Level)
@@ -42,6 +43,7 @@ func (c Caller) String() string {
 // Denied is a refusal; its message says which rule refused.
 type Denied struct{ Reason string }
 
+// Error returns the reason.
 func (d *Denied) Error() string { return d.Reason }
 
 func deny(format string, args ...any) error {
@@ -54,6 +56,7 @@ type RoleRef struct {
 	Level int
 }
 
+// String renders "name (level N)".
 func (r RoleRef) String() string { return fmt.Sprintf("%s (level %d)", r.Name, r.Level) }
 
 // UserRef is the target user of a rule.

@@ -239,6 +239,7 @@ func RemoveMember(ctx context.Context, q Querier, groupID, userID string) error 
 // UnknownUsersError lists ids in a member set that name no user.
 type UnknownUsersError struct{ IDs []string }
 
+// Error lists the unknown ids.
 func (e *UnknownUsersError) Error() string {
 	return fmt.Sprintf("%d user ids are unknown: %s", len(e.IDs), strings.Join(e.IDs, ", "))
 }

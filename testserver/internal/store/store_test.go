@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,7 +53,7 @@ func TestMigrationsAndPragmas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer func() { _ = s2.Close() }()
 	if err := s2.R.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("migrations after reopen: %d %v", n, err)
 	}
@@ -117,9 +118,7 @@ func TestCaseInsensitiveUniqueness(t *testing.T) {
 }
 
 func asConflict(err error, target **ConflictError) bool {
-	c, ok := err.(*ConflictError)
-	*target = c
-	return ok
+	return errors.As(err, target)
 }
 
 func TestCursorRoundTrip(t *testing.T) {
