@@ -144,8 +144,8 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"password_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "Any number; changing it sets the password again from `password_wo`. Requires `password_wo`. " +
 					"An imported user has no version yet, so the first apply after an import sets the password from `password_wo`.",
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("password_wo"))},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "Password, " + passwordRule + ", for Terraform older than 1.11. Stored in state (marked sensitive); prefer `password_wo`. " +
