@@ -1,0 +1,161 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*groupMembersResource)(nil)
+	_ resource.ResourceWithConfigure   = (*groupMembersResource)(nil)
+	_ resource.ResourceWithImportState = (*groupMembersResource)(nil)
+)
+
+// NewGroupMembersResource returns the identity_group_members resource.
+func NewGroupMembersResource() resource.Resource {
+	return &groupMembersResource{}
+}
+
+type groupMembersResource struct {
+	client *client.Client
+}
+
+type groupMembersResourceModel struct {
+	ID      types.String `tfsdk:"id"`
+	GroupID types.String `tfsdk:"group_id"`
+	UserIDs types.Set    `tfsdk:"user_ids"`
+}
+
+func (r *groupMembersResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_group_members"
+}
+
+func (r *groupMembersResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The whole member set of one group. Authoritative: members added any other way are shown " +
+			"as drift on plan and removed on apply. The set is written in one request and read in one request, so " +
+			"groups with thousands of members plan and apply quickly. Destroying the resource empties the group " +
+			"(the group itself stays). To add single users without owning the whole set, use " +
+			"`identity_group_membership` instead.\n\n" + membershipConflictNote,
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The group's id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"group_id": schema.StringAttribute{
+				MarkdownDescription: "The group's id. Changing it replaces the resource: the old group is emptied, the new one filled.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"user_ids": schema.SetAttribute{
+				MarkdownDescription: "The ids of every user who is to be a member; an empty set empties the group.",
+				ElementType:         types.StringType,
+				Required:            true,
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			},
+		},
+	}
+}
+
+func (r *groupMembersResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *groupMembersResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.set(ctx, req.Plan, &resp.State, &resp.Diagnostics, "create")
+}
+
+func (r *groupMembersResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state groupMembersResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ids, err := r.client.GetMemberIDs(ctx, state.GroupID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read group members",
+			fmt.Sprintf("Could not read the members of group %s: %s", state.GroupID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(r.setState(ctx, &resp.State, state.GroupID.ValueString(), ids)...)
+}
+
+func (r *groupMembersResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.set(ctx, req.Plan, &resp.State, &resp.Diagnostics, "update")
+}
+
+func (r *groupMembersResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state groupMembersResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, err := r.client.SetMembers(ctx, state.GroupID.ValueString(), []string{})
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("Unable to delete group members",
+			fmt.Sprintf("Could not empty group %s: %s", state.GroupID.ValueString(), err))
+	}
+}
+
+// ImportState takes the group's id; Read then fills in its members.
+func (r *groupMembersResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), req.ID)...)
+}
+
+// set replaces the whole member set with the plan's in one request. The
+// server accepts the set as given or refuses it whole, so the plan's set is
+// what is stored.
+func (r *groupMembersResource) set(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, verb string) {
+	var plan groupMembersResourceModel
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
+	var want []string
+	diags.Append(plan.UserIDs.ElementsAs(ctx, &want, false)...)
+	if diags.HasError() {
+		return
+	}
+	if _, err := r.client.SetMembers(ctx, plan.GroupID.ValueString(), want); err != nil {
+		diags.AddError("Unable to "+verb+" group members",
+			fmt.Sprintf("Could not set the %d members of group %s: %s", len(want), plan.GroupID.ValueString(), err))
+		return
+	}
+	plan.ID = plan.GroupID
+	diags.Append(state.Set(ctx, plan)...)
+}
+
+func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State, groupID string, ids []string) diag.Diagnostics {
+	set, diags := types.SetValueFrom(ctx, types.StringType, ids)
+	if diags.HasError() {
+		return diags
+	}
+	diags.Append(state.Set(ctx, groupMembersResourceModel{
+		ID:      types.StringValue(groupID),
+		GroupID: types.StringValue(groupID),
+		UserIDs: set,
+	})...)
+	return diags
+}

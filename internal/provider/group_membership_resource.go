@@ -1,0 +1,152 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*groupMembershipResource)(nil)
+	_ resource.ResourceWithConfigure   = (*groupMembershipResource)(nil)
+	_ resource.ResourceWithImportState = (*groupMembershipResource)(nil)
+)
+
+// membershipConflictNote is stated in both membership resources' documentation.
+const membershipConflictNote = "~> **Do not combine** `identity_group_membership` and `identity_group_members` on the same group. " +
+	"They fight: `identity_group_members` removes every membership it does not list, including those that " +
+	"`identity_group_membership` adds, which then adds them back, so every plan shows changes. Choose one style per group."
+
+// NewGroupMembershipResource returns the identity_group_membership resource.
+func NewGroupMembershipResource() resource.Resource {
+	return &groupMembershipResource{}
+}
+
+type groupMembershipResource struct {
+	client *client.Client
+}
+
+type groupMembershipResourceModel struct {
+	ID      types.String `tfsdk:"id"`
+	GroupID types.String `tfsdk:"group_id"`
+	UserID  types.String `tfsdk:"user_id"`
+}
+
+func (r *groupMembershipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_group_membership"
+}
+
+func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Makes one user a member of one group. Non-authoritative: other members of the group, " +
+			"added by other resources or by hand, are left alone. To manage a group's whole member set, use " +
+			"`identity_group_members` instead.\n\n" + membershipConflictNote,
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`group_id/user_id`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"group_id": schema.StringAttribute{
+				MarkdownDescription: "The group's id. Changing it replaces the membership.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       replace,
+			},
+			"user_id": schema.StringAttribute{
+				MarkdownDescription: "The user's id. Changing it replaces the membership.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers:       replace,
+			},
+		},
+	}
+}
+
+func (r *groupMembershipResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *groupMembershipResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan groupMembershipResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m, err := r.client.AddMember(ctx, plan.GroupID.ValueString(), plan.UserID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create group membership",
+			fmt.Sprintf("Could not add user %s to group %s: %s", plan.UserID.ValueString(), plan.GroupID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, membershipModelFrom(m.GroupID, m.UserID))...)
+}
+
+func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state groupMembershipResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m, err := r.client.GetMembership(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read group membership",
+			fmt.Sprintf("Could not read the membership of user %s in group %s: %s", state.UserID.ValueString(), state.GroupID.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, membershipModelFrom(m.GroupID, m.UserID))...)
+}
+
+// Update is never called: both arguments require replacement.
+func (r *groupMembershipResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.AddError("Unable to update group membership",
+		"Memberships cannot be changed in place; this is a bug in the provider, please report it.")
+}
+
+func (r *groupMembershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state groupMembershipResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.RemoveMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("Unable to delete group membership",
+			fmt.Sprintf("Could not remove user %s from group %s: %s", state.UserID.ValueString(), state.GroupID.ValueString(), err))
+	}
+}
+
+// ImportState accepts `group_id/user_id`.
+func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	groupID, userID, ok := strings.Cut(req.ID, "/")
+	if !ok || groupID == "" || userID == "" || strings.Contains(userID, "/") {
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("Expected an import id of the form group_id/user_id, got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, membershipModelFrom(groupID, userID))...)
+}
+
+func membershipModelFrom(groupID, userID string) groupMembershipResourceModel {
+	return groupMembershipResourceModel{
+		ID:      types.StringValue(groupID + "/" + userID),
+		GroupID: types.StringValue(groupID),
+		UserID:  types.StringValue(userID),
+	}
+}
