@@ -254,6 +254,18 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	} else if err != nil {
 		return err
 	}
+	// A user_id filter answers "is U a member of G" with one indexed lookup,
+	// however large the group.
+	if userID := r.URL.Query().Get("user_id"); userID != "" {
+		items := []store.Membership{}
+		if m, err := store.GetMember(ctx, a.st.R, id, userID); err == nil {
+			items = append(items, m)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		writeList(w, items, "")
+		return nil
+	}
 	members, next, err := store.ListMembers(ctx, a.st.R, id, p)
 	if err != nil {
 		return err
