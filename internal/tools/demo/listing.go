@@ -143,17 +143,24 @@ func showServer(ctx context.Context, w io.Writer, base, password string) error {
 		tokenLines = append(tokenLines, line)
 	}
 
-	section(w, "users", len(users), userLines)
-	section(w, fmt.Sprintf("groups (%d memberships)", memberships), len(groups), groupLines)
-	section(w, "custom roles", len(roleLines), roleLines)
-	section(w, "permissions", len(perms), permLines)
-	section(w, "third-party tokens", len(tokens), tokenLines)
+	section(w, fmt.Sprintf("users: %d", len(users)), userLines)
+	section(w, fmt.Sprintf("groups: %d, memberships: %d", len(groups), memberships), groupLines)
+	section(w, fmt.Sprintf("custom roles: %d", len(roleLines)), roleLines)
+	section(w, fmt.Sprintf("permissions: %d", len(perms)), permLines)
+	section(w, fmt.Sprintf("third-party tokens: %d", len(tokens)), tokenLines)
 	return nil
 }
 
-func section(w io.Writer, title string, n int, lines []string) {
-	fmt.Fprintf(w, "    %s: %d\n", title, n)
-	for _, l := range lines {
+// maxLines bounds each section so a large configuration stays readable.
+const maxLines = 15
+
+func section(w io.Writer, title string, lines []string) {
+	fmt.Fprintf(w, "    %s\n", title)
+	for i, l := range lines {
+		if i == maxLines {
+			fmt.Fprintf(w, "      … and %d more\n", len(lines)-maxLines)
+			break
+		}
 		fmt.Fprintf(w, "      - %s\n", l)
 	}
 }

@@ -27,6 +27,10 @@ import (
 
 const modulePath = "github.com/seed/terraform-provider-identity"
 
+// lockTimeout lets a run wait for the state lock of an earlier run's
+// Terraform that is still winding down (after the demo was killed outright).
+const lockTimeout = "-lock-timeout=60s"
+
 type options struct {
 	dir       string
 	example   string
@@ -55,7 +59,7 @@ func main() {
 	stop()
 	switch {
 	case interrupted:
-		fmt.Fprintln(os.Stderr, "\ndemo: interrupted; the server is stopped and .demo/ keeps the state of what was applied")
+		fmt.Fprintln(os.Stderr, "\ndemo: interrupted; the server is stopped and the state of what was applied is kept for the next run")
 		os.Exit(130)
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "\ndemo: %v\n", err)
@@ -158,13 +162,13 @@ func run(ctx context.Context, opts options) error {
 	tfEnv := terraformEnv(cliConfig, srv.url, password)
 	if opts.destroy {
 		d.step(d.tfName + " destroy")
-		if err := d.terraform(ctx, tfEnv, "destroy", "-auto-approve", "-input=false"); err != nil {
+		if err := d.terraform(ctx, tfEnv, "destroy", "-auto-approve", "-input=false", lockTimeout); err != nil {
 			return fmt.Errorf("%s destroy failed: %w", strings.ToLower(d.tfName), err)
 		}
 	} else {
 		d.step(d.tfName + " apply of " + d.rel(example))
 		d.info("%s warns that provider development overrides are in effect: expected, it uses the provider just built", d.tfName)
-		if err := d.terraform(ctx, tfEnv, "apply", "-auto-approve", "-input=false"); err != nil {
+		if err := d.terraform(ctx, tfEnv, "apply", "-auto-approve", "-input=false", lockTimeout); err != nil {
 			return fmt.Errorf("%s apply failed: %w", strings.ToLower(d.tfName), err)
 		}
 
@@ -190,7 +194,7 @@ func run(ctx context.Context, opts options) error {
 		return fmt.Errorf("stopping the server: %w", err)
 	}
 	d.info("stopped; nothing is left running")
-	d.done(db)
+	d.done(db, opts.destroy)
 	return nil
 }
 
@@ -232,13 +236,17 @@ func (d *demo) matchDatabaseToState(db string) error {
 	return nil
 }
 
-func (d *demo) done(db string) {
+func (d *demo) done(db string, destroyed bool) {
+	if destroyed {
+		fmt.Fprintf(d.out, "\nDestroyed. `make demo` applies the quickstart again.\n")
+		return
+	}
 	fmt.Fprintf(d.out, "\nDone. Run `make demo` again: %s finds nothing to change.\n", d.tfName)
 	fmt.Fprintf(d.out, "Look around with the server on the demo's data:\n")
 	fmt.Fprintf(d.out, "  IDENTITY_SUPERUSER_PASSWORD=\"$(cat %s)\" IDENTITY_SIGNING_KEY=\"$(cat %s)\" \\\n",
 		d.rel(filepath.Join(d.dir, "superuser-password")), d.rel(filepath.Join(d.dir, "signing-key")))
 	fmt.Fprintf(d.out, "    %s -listen 127.0.0.1:8080 -db %s\n", d.rel(filepath.Join(d.dir, "bin", exe("identity-server"))), d.rel(db))
-	fmt.Fprintf(d.out, "Remove what the demo created: go run ./internal/tools/demo -destroy; start over: rm -rf %s\n", d.rel(d.dir))
+	fmt.Fprintf(d.out, "Remove what the demo created: make demo DEMOARGS=-destroy; start over from scratch: rm -rf %s\n", d.rel(d.dir))
 }
 
 func (d *demo) step(title string) {

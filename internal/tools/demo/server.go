@@ -72,7 +72,9 @@ func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 }
 
 func launch(cfg serverConfig, addr string, logFile *os.File) (*server, error) {
-	cmd := exec.Command(cfg.bin, "-listen", addr, "-db", cfg.db)
+	// The low password-hashing cost keeps logins quick; the demo's passwords
+	// guard nothing.
+	cmd := exec.Command(cfg.bin, "-listen", addr, "-db", cfg.db, "-password-cost", "low")
 	// Later entries win, so these replace any the caller has set.
 	cmd.Env = append(os.Environ(),
 		"IDENTITY_SUPERUSER_PASSWORD="+cfg.password,

@@ -136,7 +136,7 @@ func (d *demo) terraform(ctx context.Context, env []string, args ...string) erro
 // planIsEmpty runs a plan and prints it only when it is not empty.
 func (d *demo) planIsEmpty(ctx context.Context, env []string) error {
 	var out bytes.Buffer
-	cmd := d.terraformCmd(ctx, env, "plan", "-detailed-exitcode", "-input=false")
+	cmd := d.terraformCmd(ctx, env, "plan", "-detailed-exitcode", "-input=false", lockTimeout)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	if err == nil {
