@@ -69,6 +69,7 @@ type Server struct {
 	srv       *http.Server
 	ln        net.Listener
 	done      chan error
+	fresh     freshConns
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -195,7 +196,8 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Token: tok, SuperuserPassword: opts.SuperuserPassword,
 		DBPath: opts.DBPath, SystemUserID: systemID, api: a, st: st, ln: ln, done: make(chan error, 1)}
-	s.srv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	s.srv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ConnState: s.fresh.track}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
 }
@@ -210,6 +212,10 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // ends), then closes the database.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() {
+		// http.Server.Shutdown waits for connections that never sent a
+		// request (a client transport's spare dial) as if they were busy;
+		// nothing is in flight on them, so close them first.
+		s.fresh.closeAll()
 		err := s.srv.Shutdown(ctx)
 		if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) {
 			err = errors.Join(err, serveErr)
@@ -224,4 +230,31 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return s.Shutdown(ctx)
+}
+
+// freshConns tracks connections that have not yet sent a request.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(c net.Conn, state http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == http.StateNew {
+		if f.conns == nil {
+			f.conns = map[net.Conn]struct{}{}
+		}
+		f.conns[c] = struct{}{}
+		return
+	}
+	delete(f.conns, c)
+}
+
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.conns {
+		_ = c.Close()
+	}
 }
