@@ -170,6 +170,7 @@ func (p *identityProvider) Resources(_ context.Context) []func() resource.Resour
 		NewRoleResource,
 		NewUserResource,
 		NewPermissionResource,
+		NewThirdPartyTokenResource,
 	}
 }
 

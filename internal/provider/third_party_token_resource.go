@@ -1,0 +1,243 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*thirdPartyTokenResource)(nil)
+	_ resource.ResourceWithConfigure   = (*thirdPartyTokenResource)(nil)
+	_ resource.ResourceWithImportState = (*thirdPartyTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*thirdPartyTokenResource)(nil)
+)
+
+// NewThirdPartyTokenResource returns the identity_third_party_token resource.
+func NewThirdPartyTokenResource() resource.Resource {
+	return &thirdPartyTokenResource{}
+}
+
+type thirdPartyTokenResource struct {
+	client *client.Client
+}
+
+type thirdPartyTokenResourceModel struct {
+	ID                types.String `tfsdk:"id"`
+	Role              types.String `tfsdk:"role"`
+	Description       types.String `tfsdk:"description"`
+	ExpiresAt         types.String `tfsdk:"expires_at"`
+	RotateWhenChanged types.Map    `tfsdk:"rotate_when_changed"`
+	Token             types.String `tfsdk:"token"`
+	CreatedAt         types.String `tfsdk:"created_at"`
+}
+
+func (r *thirdPartyTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_third_party_token"
+}
+
+func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A third-party token: a long-lived credential (a signed JWT) for an integration, acting with " +
+			"the level of its `role`. Only a `sudo` caller can manage tokens.\n\n" +
+			"The server shows the secret once, when the token is minted; it is kept in the state as the sensitive " +
+			"`token` attribute, so protect the state. Tokens cannot be changed: any change to an argument mints a new " +
+			"token and revokes the old one, and destroying the resource revokes the token at once. A token that has " +
+			"expired is planned for replacement (move `expires_at` forward to mint a new one). Change " +
+			"`rotate_when_changed` to rotate the secret on demand.\n\n" +
+			"An imported token has a null `token`: the secret cannot be recovered from the server.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The token's id (the JWT's `jti`).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"role": schema.StringAttribute{
+				MarkdownDescription: "The role the token acts as; its level is the token's level. The role name " + roleNameValidator().MarkdownDescription(context.Background()) + ".",
+				Required:            true,
+				Validators:          []validator.String{roleNameValidator()},
+				PlanModifiers:       replace,
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "What the token is for; " + textRule(catalog.DescriptionMaxLength, true) + ".",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{textValidator(catalog.DescriptionMaxLength, true)},
+				PlanModifiers:       replace,
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When the token stops working, as an RFC 3339 timestamp such as `2030-01-01T00:00:00Z`; " +
+					"it must be in the future when the token is minted. Omit it for a token that does not expire.",
+				Optional:      true,
+				Validators:    []validator.String{rfc3339Validator()},
+				PlanModifiers: replace,
+			},
+			"rotate_when_changed": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values; any change to them mints a new token and revokes the old one, " +
+					"for example `{ rotation = \"2026-q4\" }` or a `time_rotating` id.",
+				ElementType:   types.StringType,
+				Optional:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "The secret (a JWT), sent by clients as `Authorization: Bearer`. Null after import.",
+				Computed:            true,
+				Sensitive:           true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the token was minted (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *thirdPartyTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan plans the replacement of a token that has expired: Terraform
+// replaces only when a value changes, so the id is planned as unknown. An
+// expiry in the past for a token about to be minted is a warning here (a
+// replacement is planned as a create, indistinguishable from a first one)
+// and an error in Create.
+func (r *thirdPartyTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan thirdPartyTokenResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	now := time.Now()
+
+	if req.State.Raw.IsNull() {
+		if planned, ok := parseTime(plan.ExpiresAt); ok && !planned.After(now) {
+			resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Expiry in the past",
+				fmt.Sprintf("expires_at %s is not in the future, so minting this token will fail. Set expires_at to a later time.", plan.ExpiresAt.ValueString()))
+		}
+		return
+	}
+
+	var state thirdPartyTokenResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if exp, ok := parseTime(state.ExpiresAt); !ok || exp.After(now) {
+		return
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
+	for _, attr := range []string{"id", "token", "created_at"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
+	}
+}
+
+func (r *thirdPartyTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan thirdPartyTokenResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body := client.TokenCreate{Role: plan.Role.ValueString(), Description: plan.Description.ValueString()}
+	if exp, ok := parseTime(plan.ExpiresAt); ok {
+		if !exp.After(time.Now()) {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Unable to create third-party token",
+				fmt.Sprintf("Could not mint a token for role %q: expires_at %s is not in the future; set it to a later time.", plan.Role.ValueString(), plan.ExpiresAt.ValueString()))
+			return
+		}
+		body.ExpiresAt = &exp
+	}
+	t, err := r.client.CreateToken(ctx, body)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create third-party token",
+			fmt.Sprintf("Could not mint a token for role %q: %s", plan.Role.ValueString(), err))
+		return
+	}
+	plan.ID = types.StringValue(t.ID)
+	plan.Token = types.StringValue(t.Secret)
+	plan.CreatedAt = timeString(t.CreatedAt)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *thirdPartyTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state thirdPartyTokenResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	t, err := r.client.GetToken(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		// Revoked out of band.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read third-party token",
+			fmt.Sprintf("Could not read token %s: %s", state.ID.ValueString(), err))
+		return
+	}
+	state.Role = types.StringValue(t.Role)
+	state.Description = types.StringValue(t.Description)
+	state.CreatedAt = timeString(t.CreatedAt)
+	// Keep the configured spelling of the same instant (time zone, precision).
+	if t.ExpiresAt == nil {
+		state.ExpiresAt = types.StringNull()
+	} else if prior, ok := parseTime(state.ExpiresAt); !ok || !prior.Equal(*t.ExpiresAt) {
+		state.ExpiresAt = types.StringValue(t.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update is never called: every argument requires replacement.
+func (r *thirdPartyTokenResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.AddError("Unable to update third-party token",
+		"Tokens cannot be changed in place; this is a bug in the provider, please report it.")
+}
+
+func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state thirdPartyTokenResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteToken(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("Unable to delete third-party token",
+			fmt.Sprintf("Could not revoke token %s (role %q): %s", state.ID.ValueString(), state.Role.ValueString(), err))
+	}
+}
+
+// ImportState takes the token's id. The secret cannot be recovered, so
+// token stays null.
+func (r *thirdPartyTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// parseTime reads an RFC 3339 attribute; ok is false when it is null, unknown or malformed.
+func parseTime(v types.String) (time.Time, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, v.ValueString())
+	return t, err == nil
+}
