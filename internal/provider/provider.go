@@ -179,6 +179,9 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewRoleDataSource,
 		NewUserDataSource,
 		NewUsersDataSource,
+		NewGroupDataSource,
+		NewGroupsDataSource,
+		NewPermissionsDataSource,
 	}
 }
 
