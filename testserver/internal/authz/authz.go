@@ -123,11 +123,11 @@ type UserChange struct {
 
 // UpdateUser allows a change to a user. Anyone may change their own profile;
 // role and disabled changes, and changes to others, follow the management rules.
+// A PATCH of someone else that changes nothing is still a write (it bumps the
+// version and updated_at), so it needs the management rules too.
 func UpdateUser(c Caller, target UserRef, ch UserChange) error {
-	if ch.Role == nil && ch.Disabled == nil {
-		if !ch.Profile || c.IsUser(target.ID) {
-			return nil
-		}
+	if ch.Role == nil && ch.Disabled == nil && c.IsUser(target.ID) {
+		return nil
 	}
 	if target.System {
 		if ch.Disabled != nil && *ch.Disabled {

@@ -122,8 +122,10 @@ func TestUpdateUser(t *testing.T) {
 		{"system profile by sudo", UpdateUser(sudo, systemUser, profile), true, ""},
 		{"system profile by itself", UpdateUser(system, systemUser, profile), true, ""},
 		{"system profile by admin", UpdateUser(admin, systemUser, profile), false, "with role sudo (level 0)"},
+		{"guest cannot touch another user with an empty change", UpdateUser(guest, opUser, UserChange{}), false, "managing users needs level 2"},
+		{"guest cannot touch the system user with an empty change", UpdateUser(guest, systemUser, UserChange{}), false, "managing users needs level 2"},
+		{"guest may send itself an empty change", UpdateUser(guest, guestUser, UserChange{}), true, ""},
 		{"token has no self", UpdateUser(opToken, UserRef{ID: "tok-op", Role: rOperator}, profile), false, "managing users"},
-		{"empty change on other user by guest", UpdateUser(guest, opUser, UserChange{}), true, ""},
 	})
 }
 
