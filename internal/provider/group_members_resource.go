@@ -38,7 +38,7 @@ type groupMembersResource struct {
 type groupMembersResourceModel struct {
 	ID      types.String `tfsdk:"id"`
 	GroupID types.String `tfsdk:"group_id"`
-	UserIDs types.Set    `tfsdk:"user_ids"`
+	UserIDs idSetValue   `tfsdk:"user_ids"`
 }
 
 func (r *groupMembersResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -67,6 +67,7 @@ func (r *groupMembersResource) Schema(_ context.Context, _ resource.SchemaReques
 			"user_ids": schema.SetAttribute{
 				MarkdownDescription: "The ids of every user who is to be a member; an empty set empties the group.",
 				ElementType:         types.StringType,
+				CustomType:          newIDSetType(),
 				Required:            true,
 				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
@@ -155,7 +156,7 @@ func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State,
 	diags.Append(state.Set(ctx, groupMembersResourceModel{
 		ID:      types.StringValue(groupID),
 		GroupID: types.StringValue(groupID),
-		UserIDs: set,
+		UserIDs: idSetValue{SetValue: set},
 	})...)
 	return diags
 }

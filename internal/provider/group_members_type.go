@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// idSetType is a set of strings for sets of thousands of ids. The stock set
+// type compares and de-duplicates elements pairwise, which takes seconds per
+// Terraform call at that size; this one does both with hash maps.
+type idSetType struct {
+	basetypes.SetType
+}
+
+var (
+	_ basetypes.SetTypable                    = idSetType{}
+	_ basetypes.SetValuableWithSemanticEquals = idSetValue{}
+)
+
+func newIDSetType() idSetType {
+	return idSetType{SetType: basetypes.SetType{ElemType: types.StringType}}
+}
+
+func (t idSetType) Equal(o attr.Type) bool {
+	other, ok := o.(idSetType)
+	return ok && t.SetType.Equal(other.SetType)
+}
+
+func (t idSetType) String() string { return "idSetType" }
+
+// Validate skips the pairwise duplicate check: Terraform's own sets never
+// hold duplicates.
+func (t idSetType) Validate(context.Context, tftypes.Value, path.Path) diag.Diagnostics { return nil }
+
+func (t idSetType) ValueFromSet(_ context.Context, in basetypes.SetValue) (basetypes.SetValuable, diag.Diagnostics) {
+	return idSetValue{SetValue: in}, nil
+}
+
+func (t idSetType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	v, err := t.SetType.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	set, ok := v.(basetypes.SetValue)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", v)
+	}
+	return idSetValue{SetValue: set}, nil
+}
+
+func (t idSetType) ValueType(context.Context) attr.Value {
+	return idSetValue{SetValue: basetypes.NewSetNull(types.StringType)}
+}
+
+// idSetValue is a value of idSetType.
+type idSetValue struct {
+	basetypes.SetValue
+}
+
+func (v idSetValue) Type(context.Context) attr.Type { return newIDSetType() }
+
+func (v idSetValue) Equal(o attr.Value) bool {
+	other, ok := o.(idSetValue)
+	if !ok {
+		return false
+	}
+	if v.IsNull() || v.IsUnknown() || other.IsNull() || other.IsUnknown() {
+		return v.SetValue.Equal(other.SetValue)
+	}
+	return sameStrings(v.Elements(), other.Elements())
+}
+
+// SetSemanticEquals reports equal sets as such, which spares the framework
+// its pairwise element comparison.
+func (v idSetValue) SetSemanticEquals(_ context.Context, o basetypes.SetValuable) (bool, diag.Diagnostics) {
+	other, ok := o.(idSetValue)
+	return ok && v.Equal(other), nil
+}
+
+// sameStrings compares two sets of string values in linear time.
+func sameStrings(a, b []attr.Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := make(map[string]struct{}, len(a))
+	for _, e := range a {
+		s, ok := e.(basetypes.StringValue)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			return false
+		}
+		seen[s.ValueString()] = struct{}{}
+	}
+	for _, e := range b {
+		s, ok := e.(basetypes.StringValue)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			return false
+		}
+		if _, found := seen[s.ValueString()]; !found {
+			return false
+		}
+	}
+	return true
+}
