@@ -1,0 +1,171 @@
+// Command bench measures the provider and the reference server as ratios
+// taken in one run: Terraform with identity_user against Terraform with the
+// built-in terraform_data (Terraform's own cost per resource), lookups at
+// 100k users against 1k, and server writes against plain SQLite inserts on
+// the same schema and pragmas. Absolute times on shared machines are noise
+// from run to run; ratios measured side by side are not.
+//
+// It builds the provider, points Terraform at it with dev_overrides in a CLI
+// configuration of its own, runs the identity server in-process behind a
+// request-counting handler, and writes a Markdown report.
+//
+//	go run ./internal/tools/bench [-quick] [-out internal/tools/bench/RESULTS.md]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+)
+
+type config struct {
+	quick       bool
+	out         string
+	terraform   string
+	reps        int
+	parallelism int
+	only        string
+	keep        bool
+}
+
+// sizes are the scenario sizes; -quick shrinks them for development.
+type sizes struct {
+	floorN        []int
+	pipeUsers     int
+	pipeGroups    int
+	pipeMembers   int
+	pipePerms     int
+	largeGroup    int
+	lookupSizes   []int
+	lookupSamples int
+	throughputDur time.Duration
+	clients       []int
+	passwordN     int
+}
+
+func fullSizes() sizes {
+	return sizes{
+		floorN:    []int{100, 500, 2000},
+		pipeUsers: 2000, pipeGroups: 100, pipeMembers: 2000, pipePerms: 500,
+		largeGroup:  10000,
+		lookupSizes: []int{1000, 10000, 100000}, lookupSamples: 3000,
+		throughputDur: 4 * time.Second,
+		clients:       []int{1, 8, 32},
+		passwordN:     20,
+	}
+}
+
+func quickSizes() sizes {
+	return sizes{
+		floorN:    []int{20, 50},
+		pipeUsers: 100, pipeGroups: 10, pipeMembers: 100, pipePerms: 30,
+		largeGroup:  1000,
+		lookupSizes: []int{1000, 10000}, lookupSamples: 500,
+		throughputDur: time.Second,
+		clients:       []int{1, 8, 32},
+		passwordN:     5,
+	}
+}
+
+func main() {
+	var cfg config
+	flag.BoolVar(&cfg.quick, "quick", false, "small sizes, for development (minutes, not a quarter hour)")
+	flag.StringVar(&cfg.out, "out", "internal/tools/bench/RESULTS.md", "where to write the Markdown report")
+	flag.StringVar(&cfg.terraform, "terraform", "terraform", "the Terraform binary")
+	flag.IntVar(&cfg.reps, "reps", 3, "A/B repetitions per size in the floor comparison (medians are reported)")
+	flag.IntVar(&cfg.parallelism, "parallelism", 10, "terraform -parallelism, the same for every run")
+	flag.StringVar(&cfg.only, "only", "", "comma-separated scenarios to run: floor,pipeline,largegroup,lookup,throughput,passwords (default all)")
+	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder (configurations, state, logs)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func (c config) wants(name string) bool {
+	if c.only == "" {
+		return true
+	}
+	for _, s := range strings.Split(c.only, ",") {
+		if strings.TrimSpace(s) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func run(ctx context.Context, cfg config) error {
+	sz := fullSizes()
+	if cfg.quick {
+		sz = quickSizes()
+	}
+	tmp, err := os.MkdirTemp("", "identity-bench-")
+	if err != nil {
+		return err
+	}
+	if cfg.keep {
+		logf("keeping %s", tmp)
+	} else {
+		defer func() { _ = os.RemoveAll(tmp) }()
+	}
+
+	started := time.Now()
+	env, err := describeMachine(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	rep := &report{cfg: cfg, sizes: sz, env: env, started: started}
+
+	var tf *terraform
+	needTF := cfg.wants("floor") || cfg.wants("pipeline") || cfg.wants("largegroup") || cfg.wants("lookup")
+	if needTF {
+		logf("building the provider")
+		if tf, err = setupTerraform(ctx, cfg, tmp); err != nil {
+			return err
+		}
+	}
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"floor", func() error { return benchFloor(ctx, cfg, sz, tf, tmp, rep) }},
+		{"pipeline", func() error { return benchPipeline(ctx, cfg, sz, tf, tmp, rep) }},
+		{"largegroup", func() error { return benchLargeGroup(ctx, cfg, sz, tf, tmp, rep) }},
+		{"lookup", func() error { return benchLookup(ctx, cfg, sz, tf, tmp, rep) }},
+		{"throughput", func() error { return benchThroughput(ctx, sz, tmp, rep) }},
+		{"passwords", func() error { return benchPasswords(ctx, sz, tmp, rep) }},
+	}
+	for _, s := range steps {
+		if !cfg.wants(s.name) {
+			continue
+		}
+		t0 := time.Now()
+		logf("== %s", s.name)
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		logf("== %s done in %s", s.name, time.Since(t0).Round(time.Second))
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	rep.env.loadAfter = loadAverage()
+	rep.elapsed = time.Since(started)
+	if err := rep.write(cfg.out); err != nil {
+		return err
+	}
+	logf("wrote %s in %s", cfg.out, rep.elapsed.Round(time.Second))
+	return nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed/terraform-provider-identity/testserver"
+)
+
+// benchServer is the in-process identity server behind a listener of our own
+// whose handler counts requests, so requests per resource are counted on the
+// server's side whatever the provider's client does.
+type benchServer struct {
+	*testserver.Server
+	URL      string // the counting listener, not the server's own
+	requests atomic.Int64
+	http     *http.Server
+	ln       net.Listener
+	handler  http.Handler
+	done     chan error
+}
+
+// startServer starts a server on a fresh database in dir with the given
+// password cost ("low" or "default").
+func startServer(dir, cost string) (*benchServer, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return startServerDB(filepath.Join(dir, "identity.db"), cost)
+}
+
+func startServerDB(dbPath, cost string) (*benchServer, error) {
+	s, err := testserver.New(testserver.Options{
+		SuperuserPassword: randomHex(16), DBPath: dbPath, PasswordCost: cost,
+		// The benchmarks log in many times on purpose; never lock the account.
+		LoginMaxFailures: 1 << 20,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	b := &benchServer{Server: s, URL: "http://" + ln.Addr().String(), ln: ln, handler: s.Handler(), done: make(chan error, 1)}
+	b.http = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.requests.Add(1)
+		b.handler.ServeHTTP(w, r)
+	}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { b.done <- b.http.Serve(ln) }()
+	return b, nil
+}
+
+// Requests returns how many requests the counting listener has served.
+func (b *benchServer) Requests() int64 { return b.requests.Load() }
+
+func (b *benchServer) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := b.http.Shutdown(ctx)
+	if serveErr := <-b.done; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	return errors.Join(err, b.Server.Close())
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// apiClient is a small HTTP/JSON client for the load generators: keep-alive
+// connections, enough idle ones for every concurrent caller.
+type apiClient struct {
+	base, token string
+	hc          *http.Client
+}
+
+func newAPIClient(base, token string, conns int) *apiClient {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = conns * 2
+	tr.MaxIdleConnsPerHost = conns * 2
+	return &apiClient{base: base, token: token, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+}
+
+func (c *apiClient) close() { c.hc.CloseIdleConnections() }
+
+// do sends one request and decodes a 2xx JSON answer into out (when not nil).
+func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
