@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -91,7 +92,12 @@ func parseID(r *http.Request, name, what string) (string, error) {
 // page reads limit and cursor.
 func page(r *http.Request) (store.Page, error) {
 	p := store.Page{Limit: 100}
-	q := r.URL.Query()
+	// URL.Query drops pairs it cannot parse (a ';' in "limit=1;x"), which
+	// would silently serve the default page size; refuse such a query.
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return p, badRequest("malformed query string: %v", err)
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 500 {
