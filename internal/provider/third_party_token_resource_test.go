@@ -171,7 +171,7 @@ func (e *testEnv) tokenRevoked(t *testing.T, secret string) error {
 		return err
 	}
 	if _, err := c.Me(e.ctx(t)); !errors.Is(err, client.ErrUnauthorized) {
-		return fmt.Errorf("revoked token: got %v, want unauthorized", err)
+		return fmt.Errorf("revoked token: got %w, want unauthorized", err)
 	}
 	return nil
 }
