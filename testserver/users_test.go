@@ -174,6 +174,16 @@ func TestUserCRUDValidationAndVersions(t *testing.T) {
 	if o, st, _ := lastAudit(t, s, "user.update"); o != "success" || st != 200 {
 		t.Fatalf("audit %s %d", o, st)
 	}
+
+	// A PATCH that changes nothing keeps the version, so it never breaks
+	// another writer's If-Match.
+	r = root.must(200, "PATCH", "/api/v1/users/"+id, map[string]any{"first_name": "Al", "attributes": map[string]string{"a": "b"}}, "If-Match", `"3"`)
+	if r.body["version"] != float64(3) || r.header.Get("ETag") != `"3"` {
+		t.Fatalf("no-op patch response %v %s", r.header, r.raw)
+	}
+	if v := scalar(t, s, `SELECT version FROM users WHERE id = ?`, id); v != "3" {
+		t.Fatalf("stored version after a no-op patch: %s", v)
+	}
 }
 
 func TestUserListFiltersAndPaging(t *testing.T) {

@@ -3,6 +3,7 @@ package api
 import (
 	"database/sql"
 	"errors"
+	"maps"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -249,6 +250,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		if err := checkIfMatch(r, u.Version); err != nil {
 			return err
 		}
+		before := u
 		target := userRef(u)
 		var ch authz.UserChange
 		if req.Role != nil && *req.Role != u.Role {
@@ -295,6 +297,11 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 					return err
 				}
 			}
+		}
+		if sameUserProfile(before, u) {
+			// Nothing changes: the version and updated_at stay, so a
+			// repeated PATCH does not invalidate other writers' If-Match.
+			return nil
 		}
 		return store.UpdateUser(ctx, tx, &u)
 	})
@@ -409,4 +416,11 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// sameUserProfile reports whether a PATCH left every mutable field as it was.
+func sameUserProfile(a, b store.User) bool {
+	return a.Email == b.Email && a.FirstName == b.FirstName && a.LastName == b.LastName &&
+		a.Organization == b.Organization && a.Role == b.Role && a.Disabled == b.Disabled &&
+		maps.Equal(a.Attributes, b.Attributes)
 }
