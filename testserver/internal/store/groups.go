@@ -64,28 +64,7 @@ func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group,
 		w.add(`g.full_name = ?`, f.FullName)
 	}
 	w.add(`g.seq > ?`, p.After)
-	rows, err := q.QueryContext(ctx, `SELECT `+groupCols+` FROM groups_ g`+w.sql()+` ORDER BY g.seq LIMIT ?`, append(w.args, p.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-		next = EncodeCursor(out[len(out)-1].seq)
-	}
-	return out, next, nil
+	return queryPage(ctx, q, p, scanGroup, func(x Group) int64 { return x.seq }, `SELECT `+groupCols+` FROM groups_ g`+w.sql()+` ORDER BY g.seq LIMIT ?`, append(w.args, p.Limit+1)...)
 }
 
 func checkGroupUnique(ctx context.Context, q Querier, g *Group) error {
@@ -174,28 +153,7 @@ func GetMember(ctx context.Context, q Querier, groupID, userID string) (Membersh
 
 // ListMembers returns one page of a group's memberships in the order they were made.
 func ListMembers(ctx context.Context, q Querier, groupID string, p Page) ([]Membership, string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+memberCols+memberFrom+` WHERE m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`, groupID, p.After, p.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []Membership
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-		next = EncodeCursor(out[len(out)-1].seq)
-	}
-	return out, next, nil
+	return queryPage(ctx, q, p, scanMember, func(x Membership) int64 { return x.seq }, `SELECT `+memberCols+memberFrom+` WHERE m.group_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`, groupID, p.After, p.Limit+1)
 }
 
 // MemberIDs returns every member's user id, sorted.

@@ -65,28 +65,7 @@ func ListPermissions(ctx context.Context, q Querier, f PermissionFilter, p Page)
 		w.add(`operation = ?`, f.Operation)
 	}
 	w.add(`seq > ?`, p.After)
-	rows, err := q.QueryContext(ctx, `SELECT `+permCols+` FROM permissions`+w.sql()+` ORDER BY seq LIMIT ?`, append(w.args, p.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []Permission
-	for rows.Next() {
-		pm, err := scanPerm(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, pm)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-		next = EncodeCursor(out[len(out)-1].seq)
-	}
-	return out, next, nil
+	return queryPage(ctx, q, p, scanPerm, func(x Permission) int64 { return x.seq }, `SELECT `+permCols+` FROM permissions`+w.sql()+` ORDER BY seq LIMIT ?`, append(w.args, p.Limit+1)...)
 }
 
 // InsertPermission stores a new grant; the same grant twice is a conflict.

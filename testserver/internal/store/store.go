@@ -189,3 +189,31 @@ func SetSetting(ctx context.Context, q Querier, key, value string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
+
+// queryPage runs a query that selects up to p.Limit+1 rows in sequence order
+// and returns one page of them with the cursor of the next page ("" on the
+// last), so every list pages the same way.
+func queryPage[T any](ctx context.Context, q Querier, p Page, scan func(scanner) (T, error), seq func(T) int64, query string, args ...any) ([]T, string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > p.Limit {
+		out = out[:p.Limit]
+		next = EncodeCursor(seq(out[len(out)-1]))
+	}
+	return out, next, nil
+}

@@ -42,28 +42,7 @@ func GetToken(ctx context.Context, q Querier, id string) (Token, error) {
 
 // ListTokens returns one page of tokens in creation order.
 func ListTokens(ctx context.Context, q Querier, p Page) ([]Token, string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+tokenCols+tokenFrom+` WHERE t.seq > ? ORDER BY t.seq LIMIT ?`, p.After, p.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-		next = EncodeCursor(out[len(out)-1].seq)
-	}
-	return out, next, nil
+	return queryPage(ctx, q, p, scanToken, func(x Token) int64 { return x.seq }, `SELECT `+tokenCols+tokenFrom+` WHERE t.seq > ? ORDER BY t.seq LIMIT ?`, p.After, p.Limit+1)
 }
 
 // InsertToken stores a token record.

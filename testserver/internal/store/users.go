@@ -144,28 +144,7 @@ func ListUsers(ctx context.Context, q Querier, f UserFilter, p Page) ([]User, st
 		w.add(`u.id IN (SELECT user_id FROM memberships WHERE group_id = ?)`, f.GroupID)
 	}
 	w.add(`u.seq > ?`, p.After)
-	rows, err := q.QueryContext(ctx, `SELECT `+userCols+userFrom+w.sql()+` ORDER BY u.seq LIMIT ?`, append(w.args, p.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > p.Limit {
-		out = out[:p.Limit]
-		next = EncodeCursor(out[len(out)-1].seq)
-	}
-	return out, next, nil
+	return queryPage(ctx, q, p, scanUser, func(x User) int64 { return x.seq }, `SELECT `+userCols+userFrom+w.sql()+` ORDER BY u.seq LIMIT ?`, append(w.args, p.Limit+1)...)
 }
 
 func escapeLike(s string) string {
