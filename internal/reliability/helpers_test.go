@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/seed/terraform-provider-identity/internal/client"
-	"github.com/seed/terraform-provider-identity/testserver"
 	_ "modernc.org/sqlite"
 )
 
@@ -282,4 +281,14 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 func sortDurations(d []time.Duration) { sort.Slice(d, func(i, j int) bool { return d[i] < d[j] }) }
 
-var _ = testserver.Start
+var clientAuditAll = client.AuditFilter{}
+
+// apiLogin checks a username and password against the server.
+func apiLogin(t *testing.T, url, username, password string) error {
+	t.Helper()
+	c, err := client.New(client.Config{Endpoint: url, Username: username, Password: password, MaxRetries: -1})
+	if err != nil {
+		return err
+	}
+	return c.Login(ctxFor(t, 30*time.Second))
+}
