@@ -117,8 +117,9 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		Description:  plan.Description.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create group",
-			fmt.Sprintf("Could not create group %q: %s", groupFullName(plan.Organization.ValueString(), plan.Name.ValueString()), err))
+		full := groupFullName(plan.Organization.ValueString(), plan.Name.ValueString())
+		addCreateError(&resp.Diagnostics, "Unable to create group", fmt.Sprintf("Could not create group %q: %s", full, err),
+			err, "identity_group", fmt.Sprintf("group %q", full), full)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)

@@ -127,8 +127,10 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 		Role:      plan.Role.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create permission",
-			fmt.Sprintf("Could not grant %s on %s to %s: %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal(), err))
+		detail := fmt.Sprintf("Could not grant %s on %s to %s: %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal(), err)
+		addCreateError(&resp.Diagnostics, "Unable to create permission", detail, err, "identity_permission",
+			fmt.Sprintf("grant of %s on %s to %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal()),
+			r.existingGrantID(ctx, plan))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, permissionModelFrom(p))...)

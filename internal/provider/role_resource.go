@@ -88,7 +88,8 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		Description: plan.Description.ValueString(),
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create role", fmt.Sprintf("Creating role %q: %s", plan.Name.ValueString(), err))
+		addCreateError(&resp.Diagnostics, "Unable to create role", fmt.Sprintf("Creating role %q: %s", plan.Name.ValueString(), err),
+			err, "identity_role", fmt.Sprintf("role %q", plan.Name.ValueString()), plan.Name.ValueString())
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)

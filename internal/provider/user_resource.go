@@ -202,7 +202,9 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		Password:     password,
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create user", fmt.Sprintf("Creating user %q: %s", plan.Username.ValueString(), err))
+		addCreateError(&resp.Diagnostics, "Unable to create user", fmt.Sprintf("Creating user %q: %s", plan.Username.ValueString(), err),
+			err, "identity_user", fmt.Sprintf("user %q (or a user with email %q)", plan.Username.ValueString(), plan.Email.ValueString()),
+			r.conflictingUsername(ctx, plan.Username.ValueString(), plan.Email.ValueString()))
 		return
 	}
 	state, diags := userToModel(ctx, user, plan)
