@@ -292,3 +292,12 @@ func apiLogin(t *testing.T, url, username, password string) error {
 	}
 	return c.Login(ctxFor(t, 30*time.Second))
 }
+
+// clientNew is a client that logs in with a username and password.
+func clientNew(url, username, password string) (*client.Client, error) {
+	return client.New(client.Config{Endpoint: url, Username: username, Password: password, MaxRetries: 2})
+}
+
+func clientUser(name string) client.UserCreate {
+	return client.UserCreate{Username: name, Email: name + "@example.com"}
+}
