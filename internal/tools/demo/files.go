@@ -89,7 +89,7 @@ func syncExample(src, dst string) error {
 	if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s is not a directory", src)
 	}
-	if err := os.MkdirAll(dst, 0o750); err != nil {
+	if err := os.MkdirAll(dst, 0o700); err != nil {
 		return err
 	}
 	entries, err := os.ReadDir(dst)
@@ -123,7 +123,7 @@ func syncExample(src, dst string) error {
 		}
 		target := filepath.Join(dst, rel)
 		if entry.IsDir() {
-			return os.MkdirAll(target, 0o750)
+			return os.MkdirAll(target, 0o700)
 		}
 		return copyFile(path, target)
 	})

@@ -95,7 +95,11 @@ func run(ctx context.Context, opts options) error {
 	if err := d.findTerraform(ctx, opts.terraform); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(d.dir, "bin"), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Join(d.dir, "bin"), 0o700); err != nil {
+		return err
+	}
+	// The state holds the CI token and the database password hashes: owner only.
+	if err := os.Chmod(d.dir, 0o700); err != nil {
 		return err
 	}
 	release, err := acquireLock(filepath.Join(d.dir, "demo.pid"))
