@@ -99,7 +99,7 @@ func run(ctx context.Context, opts options) error {
 		return err
 	}
 	// The state holds the CI token and the database password hashes: owner only.
-	if err := os.Chmod(d.dir, 0o700); err != nil {
+	if err := os.Chmod(d.dir, 0o700); err != nil { //nolint:gosec // a directory needs its x bit
 		return err
 	}
 	release, err := acquireLock(filepath.Join(d.dir, "demo.pid"))
