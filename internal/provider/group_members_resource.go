@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -149,7 +150,14 @@ func (r *groupMembersResource) set(ctx context.Context, planned tfsdk.Plan, stat
 }
 
 func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State, groupID string, ids []string) diag.Diagnostics {
-	set, diags := types.SetValueFrom(ctx, types.StringType, ids)
+	// Built element by element: SetValueFrom validates the set by comparing
+	// every pair of elements, which takes seconds at ten thousand ids, and
+	// the server's list is already free of duplicates.
+	elems := make([]attr.Value, len(ids))
+	for i, id := range ids {
+		elems[i] = types.StringValue(id)
+	}
+	set, diags := types.SetValue(types.StringType, elems)
 	if diags.HasError() {
 		return diags
 	}
