@@ -89,6 +89,7 @@ const (
 	GroupNamePatternText    = `^[A-Za-z0-9](?:[A-Za-z0-9 ._@-]{0,126}[A-Za-z0-9._@-])?$`
 	AttributeKeyPatternText = `^[A-Za-z_][A-Za-z0-9_.-]{0,63}$`
 	ScopeKeyPatternText     = `^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`
+	IDPatternText           = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
 )
 
 // Compiled patterns.
@@ -98,7 +99,16 @@ var (
 	GroupNamePattern    = regexp.MustCompile(GroupNamePatternText)
 	AttributeKeyPattern = regexp.MustCompile(AttributeKeyPatternText)
 	ScopeKeyPattern     = regexp.MustCompile(ScopeKeyPatternText)
+	IDPattern           = regexp.MustCompile(IDPatternText)
 )
+
+// ValidateID returns a message describing why id is not an object id (a UUID), or "".
+func ValidateID(id string) string {
+	if !IDPattern.MatchString(id) {
+		return "must be an id assigned by the server: a UUID such as 5b0c6a3e-8f7d-4c1e-9a2b-3d4e5f6a7b8c"
+	}
+	return ""
+}
 
 // ValidateUsername returns a message describing why name is not a valid username, or "".
 func ValidateUsername(name string) string {

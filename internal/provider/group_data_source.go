@@ -49,9 +49,10 @@ func (d *groupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"group without one). An error when there is no such group.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "The group's id. Exactly one of `id` and `name` is set.",
+				MarkdownDescription: "The group's id (a UUID). Exactly one of `id` and `name` is set.",
 				Optional:            true,
 				Computed:            true,
+				Validators:          []validator.String{idValidator()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The group's name (case-insensitive). Exactly one of `id` and `name` is set.",

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -62,13 +61,13 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group's id. Changing it replaces the membership.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user's id. Changing it replaces the membership.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
 		},

@@ -78,13 +78,13 @@ func (r *permissionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the user granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the group whose members are granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
 			"role": schema.StringAttribute{

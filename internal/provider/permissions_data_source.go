@@ -49,12 +49,14 @@ func (d *permissionsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"to that principal: a `user_id` filter does not include grants the user receives through a group or role.",
 		Attributes: map[string]schema.Attribute{
 			"user_id": schema.StringAttribute{
-				MarkdownDescription: "Only grants to the user with this id.",
+				MarkdownDescription: "Only grants to the user with this id (a UUID).",
 				Optional:            true,
+				Validators:          []validator.String{idValidator()},
 			},
 			"group_id": schema.StringAttribute{
-				MarkdownDescription: "Only grants to the group with this id.",
+				MarkdownDescription: "Only grants to the group with this id (a UUID).",
 				Optional:            true,
+				Validators:          []validator.String{idValidator()},
 			},
 			"role": schema.StringAttribute{
 				MarkdownDescription: "Only grants to this role.",

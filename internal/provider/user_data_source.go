@@ -57,6 +57,7 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				MarkdownDescription: "The user's id (a UUID). Exactly one of `id`, `email` and `username` must be set.",
 				Optional:            true,
 				Computed:            true,
+				Validators:          []validator.String{idValidator()},
 			},
 			"username": schema.StringAttribute{
 				MarkdownDescription: "Username to look up, matched case-insensitively; " + usernameRule + ". When set, it keeps the value given here.",

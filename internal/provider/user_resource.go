@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -31,10 +30,6 @@ var (
 	_ resource.ResourceWithConfigure   = (*userResource)(nil)
 	_ resource.ResourceWithImportState = (*userResource)(nil)
 )
-
-// userIDPattern tells an import id from a username; usernames may look like
-// UUIDs too, so a UUID that is not a user id is retried as a username.
-var userIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // NewUserResource returns the identity_user resource.
 func NewUserResource() resource.Resource {
@@ -329,7 +324,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	var user *client.User
 	var err error
-	if userIDPattern.MatchString(req.ID) {
+	if uuidPattern.MatchString(req.ID) {
 		user, err = r.client.GetUser(ctx, strings.ToLower(req.ID))
 	}
 	if user == nil && (err == nil || errors.Is(err, client.ErrNotFound)) {

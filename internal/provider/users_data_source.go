@@ -72,8 +72,9 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
 			},
 			"group_id": schema.StringAttribute{
-				MarkdownDescription: "Only members of the group with this id.",
+				MarkdownDescription: "Only members of the group with this id (a UUID).",
 				Optional:            true,
+				Validators:          []validator.String{idValidator()},
 			},
 			"email_suffix": schema.StringAttribute{
 				MarkdownDescription: "Only users whose email ends with this, case-insensitively, such as `@example.com`.",

@@ -80,6 +80,14 @@ func passwordValidator() validator.String {
 	return catalogStringValidator{summary: "Invalid password", description: "must be " + passwordRule, check: catalog.ValidatePassword}
 }
 
+// idValidator checks that a string is an object id (a UUID).
+func idValidator() validator.String {
+	return catalogStringValidator{summary: "Invalid id", description: "must be a UUID", check: catalog.ValidateID}
+}
+
+// uuidPattern tells ids from natural keys in import ids.
+var uuidPattern = catalog.IDPattern
+
 // textValidator checks a free-text field (names, organization, description).
 func textValidator(maxLen int, multiline bool) validator.String {
 	return catalogStringValidator{

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/seed/terraform-provider-identity/internal/catalog"
@@ -102,10 +103,11 @@ func (a *API) createPermission(w http.ResponseWriter, r *http.Request, rc *reqCt
 	if req.Operation == "" {
 		fields["operation"] = "is required"
 	} else if err := catalog.ValidateOperation(req.Operation); err != nil {
-		fields["operation"] = err.Error()
+		// The field name already says "operation"; the message need not repeat it.
+		fields["operation"] = strings.TrimPrefix(err.Error(), "operation ")
 	} else if serr == nil {
 		if err := catalog.ValidateGrant(req.Operation, scope); err != nil {
-			fields["operation"] = err.Error()
+			fields["operation"] = strings.TrimPrefix(err.Error(), "operation ")
 		}
 	}
 	n := 0
