@@ -12,9 +12,29 @@ import (
 type floorResult struct {
 	n int
 	// per phase: identity_user and terraform_data times, one per repetition
-	a, b  map[string][]time.Duration
-	ratio map[string][]float64 // per repetition, A/B of that same repetition
-	reqs  map[string]int64     // server requests in the last identity_user repetition
+	a, b, c map[string][]time.Duration
+	ratio   map[string][]float64 // per repetition, A/B of that same repetition
+	ratioC  map[string][]float64 // per repetition, A/C (C: the no-op plugin resource), when C ran
+	reqs    map[string]int64     // server requests in the last identity_user repetition
+}
+
+// noopMaxN is the largest N at which the no-op plugin provider (C) runs too,
+// to keep the full run near a quarter of an hour.
+const noopMaxN = 500
+
+func noopHCL(n int) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    benchnoop = { source = "seed/benchnoop" }
+  }
+}
+
+resource "benchnoop_item" "u" {
+  count    = %d
+  username = "bench-${count.index}"
+  email    = "bench-${count.index}@example.com"
+}
+`, n)
 }
 
 var phases = []string{"apply", "plan", "destroy"}
@@ -60,8 +80,13 @@ func benchFloor(ctx context.Context, cfg config, sz sizes, tf *terraform, tmp st
 		if err := writeConfig(dirB, dataHCL(n)); err != nil {
 			return err
 		}
-		res := floorResult{n: n, a: map[string][]time.Duration{}, b: map[string][]time.Duration{},
-			ratio: map[string][]float64{}, reqs: map[string]int64{}}
+		dirC := filepath.Join(tmp, fmt.Sprintf("floor-%d", n), "noop")
+		withC := n <= noopMaxN
+		if err := writeConfig(dirC, noopHCL(n)); err != nil {
+			return err
+		}
+		res := floorResult{n: n, a: map[string][]time.Duration{}, b: map[string][]time.Duration{}, c: map[string][]time.Duration{},
+			ratio: map[string][]float64{}, ratioC: map[string][]float64{}, reqs: map[string]int64{}}
 		cycle := func(dir string, s *benchServer, into map[string][]time.Duration, count bool) error {
 			for _, ph := range phases {
 				var r tfRun
@@ -84,23 +109,30 @@ func benchFloor(ctx context.Context, cfg config, sz sizes, tf *terraform, tmp st
 			}
 			return nil
 		}
-		for i := 0; i < cfg.reps; i++ {
-			var err error
-			if i%2 == 0 {
-				if err = cycle(dirA, srv, res.a, true); err == nil {
-					err = cycle(dirB, nil, res.b, false)
+		type variant func() error
+		runA := func() error { return cycle(dirA, srv, res.a, true) }
+		runB := func() error { return cycle(dirB, nil, res.b, false) }
+		runC := func() error { return cycle(dirC, nil, res.c, false) }
+		orders := [][]variant{{runA, runB, runC}, {runC, runB, runA}, {runB, runC, runA}, {runA, runC, runB}}
+		if !withC {
+			orders = [][]variant{{runA, runB}, {runB, runA}}
+		}
+		reps := cfg.reps
+		if n >= 2000 && reps > 2 {
+			reps = 2 // each repetition takes minutes at this size
+		}
+		for i := 0; i < reps; i++ {
+			for _, run := range orders[i%len(orders)] {
+				if err := run(); err != nil {
+					_ = srv.Close()
+					return err
 				}
-			} else {
-				if err = cycle(dirB, nil, res.b, false); err == nil {
-					err = cycle(dirA, srv, res.a, true)
-				}
-			}
-			if err != nil {
-				_ = srv.Close()
-				return err
 			}
 			for _, ph := range phases {
 				res.ratio[ph] = append(res.ratio[ph], res.a[ph][i].Seconds()/res.b[ph][i].Seconds())
+				if withC {
+					res.ratioC[ph] = append(res.ratioC[ph], res.a[ph][i].Seconds()/res.c[ph][i].Seconds())
+				}
 			}
 			logf("floor N=%d rep %d: %s", n, i+1, floorLine(res, i))
 		}
@@ -115,7 +147,11 @@ func benchFloor(ctx context.Context, cfg config, sz sizes, tf *terraform, tmp st
 func floorLine(r floorResult, i int) string {
 	var parts []string
 	for _, ph := range phases {
-		parts = append(parts, fmt.Sprintf("%s %s/%s=%.2f", ph, secs(r.a[ph][i]), secs(r.b[ph][i]), r.ratio[ph][i]))
+		line := fmt.Sprintf("%s %s/%s=%.2f", ph, secs(r.a[ph][i]), secs(r.b[ph][i]), r.ratio[ph][i])
+		if len(r.ratioC[ph]) > i {
+			line += fmt.Sprintf(" noop %s (%.2f)", secs(r.c[ph][i]), r.ratioC[ph][i])
+		}
+		parts = append(parts, line)
 	}
 	return strings.Join(parts, "  ")
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +31,8 @@ type config struct {
 	parallelism int
 	only        string
 	keep        bool
+	large       int
+	floorN      string
 }
 
 // sizes are the scenario sizes; -quick shrinks them for development.
@@ -40,6 +43,7 @@ type sizes struct {
 	pipeMembers   int
 	pipePerms     int
 	largeGroup    int
+	setApplySizes []int
 	lookupSizes   []int
 	lookupSamples int
 	throughputDur time.Duration
@@ -51,7 +55,7 @@ func fullSizes() sizes {
 	return sizes{
 		floorN:    []int{100, 500, 2000},
 		pipeUsers: 2000, pipeGroups: 100, pipeMembers: 2000, pipePerms: 500,
-		largeGroup:  10000,
+		largeGroup: 10000, setApplySizes: []int{1000},
 		lookupSizes: []int{1000, 10000, 100000}, lookupSamples: 3000,
 		throughputDur: 4 * time.Second,
 		clients:       []int{1, 8, 32},
@@ -63,7 +67,7 @@ func quickSizes() sizes {
 	return sizes{
 		floorN:    []int{20, 50},
 		pipeUsers: 100, pipeGroups: 10, pipeMembers: 100, pipePerms: 30,
-		largeGroup:  1000,
+		largeGroup: 1000, setApplySizes: []int{200, 500},
 		lookupSizes: []int{1000, 10000}, lookupSamples: 500,
 		throughputDur: time.Second,
 		clients:       []int{1, 8, 32},
@@ -80,6 +84,9 @@ func main() {
 	flag.IntVar(&cfg.parallelism, "parallelism", 10, "terraform -parallelism, the same for every run")
 	flag.StringVar(&cfg.only, "only", "", "comma-separated scenarios to run: floor,pipeline,largegroup,lookup,throughput,passwords (default all)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder (configurations, state, logs)")
+	flag.StringVar(&cfg.floorN, "floor", "", "comma-separated N for the terraform_data comparison (default 100,500,2000; 20,50 with -quick)")
+	flag.IntVar(&cfg.large, "large", 0, "members of the large group (default 10,000; 1,000 with -quick)")
+	flag.DurationVar(&slowRequest, "slow", 0, "log server requests that take at least this long (0: never)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -106,6 +113,19 @@ func run(ctx context.Context, cfg config) error {
 	sz := fullSizes()
 	if cfg.quick {
 		sz = quickSizes()
+	}
+	if cfg.floorN != "" {
+		sz.floorN = nil
+		for _, f := range strings.Split(cfg.floorN, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return fmt.Errorf("-floor: %q is not a positive number", f)
+			}
+			sz.floorN = append(sz.floorN, n)
+		}
+	}
+	if cfg.large > 0 {
+		sz.largeGroup = cfg.large
 	}
 	tmp, err := os.MkdirTemp("", "identity-bench-")
 	if err != nil {

@@ -32,6 +32,9 @@ type benchServer struct {
 	done     chan error
 }
 
+// slowRequest, when set (-slow), logs every request that takes at least that long.
+var slowRequest time.Duration
+
 // startServer starts a server on a fresh database in dir with the given
 // password cost ("low" or "default").
 func startServer(dir, cost string) (*benchServer, error) {
@@ -58,7 +61,11 @@ func startServerDB(dbPath, cost string) (*benchServer, error) {
 	b := &benchServer{Server: s, URL: "http://" + ln.Addr().String(), ln: ln, handler: s.Handler(), done: make(chan error, 1)}
 	b.http = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b.requests.Add(1)
+		t0 := time.Now()
 		b.handler.ServeHTTP(w, r)
+		if d := time.Since(t0); slowRequest > 0 && d >= slowRequest {
+			logf("slow request: %s %s took %s", r.Method, r.URL.Path, d.Round(time.Millisecond))
+		}
 	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { b.done <- b.http.Serve(ln) }()
 	return b, nil

@@ -31,13 +31,19 @@ func setupTerraform(ctx context.Context, cfg config, tmp string) (*terraform, er
 		return nil, fmt.Errorf("terraform not found: %w", err)
 	}
 	binDir := filepath.Join(tmp, "bin")
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(binDir, "terraform-provider-identity"), ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("go build of the provider: %w", err)
+	for _, b := range []struct{ out, pkg string }{
+		{"terraform-provider-identity", "."},
+		{"terraform-provider-benchnoop", "./internal/tools/bench/noopprovider"},
+	} {
+		build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(binDir, b.out), b.pkg)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return nil, fmt.Errorf("go build %s: %w", b.pkg, err)
+		}
 	}
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
-		"registry.terraform.io/seed/identity", filepath.ToSlash(binDir))
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		"registry.terraform.io/seed/identity", filepath.ToSlash(binDir),
+		"registry.terraform.io/seed/benchnoop", filepath.ToSlash(binDir))
 	cliConfig := filepath.Join(tmp, "terraform.rc")
 	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
 		return nil, err
