@@ -167,13 +167,13 @@ func run(ctx context.Context, opts options) error {
 	if opts.destroy {
 		d.step(d.tfName + " destroy")
 		if err := d.terraform(ctx, tfEnv, "destroy", "-auto-approve", "-input=false", lockTimeout); err != nil {
-			return fmt.Errorf("%s destroy failed: %w", strings.ToLower(d.tfName), err)
+			return fmt.Errorf("%s destroy failed: %w (the server's log is %s)", strings.ToLower(d.tfName), err, d.rel(srv.logPath))
 		}
 	} else {
 		d.step(d.tfName + " apply of " + d.rel(example))
 		d.info("%s warns that provider development overrides are in effect: expected, it uses the provider just built", d.tfName)
 		if err := d.terraform(ctx, tfEnv, "apply", "-auto-approve", "-input=false", lockTimeout); err != nil {
-			return fmt.Errorf("%s apply failed: %w", strings.ToLower(d.tfName), err)
+			return fmt.Errorf("%s apply failed: %w (the server's log is %s)", strings.ToLower(d.tfName), err, d.rel(srv.logPath))
 		}
 
 		d.step("Checking that a new plan finds nothing to change")

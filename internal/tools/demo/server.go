@@ -67,6 +67,9 @@ func startServer(ctx context.Context, cfg serverConfig) (*server, error) {
 			return nil, ctx.Err()
 		}
 		lastErr = err
+		if !strings.Contains(tail(cfg.logPath, 5), "address already in use") {
+			break
+		}
 	}
 	return nil, fmt.Errorf("the server did not start: %w\nlast lines of %s:\n%s", lastErr, cfg.logPath, tail(cfg.logPath, 20))
 }
@@ -203,7 +206,7 @@ func stopStaleServer(pidPath, bin string, d *demo) {
 // is gone is taken over.
 func acquireLock(path string) (release func(), err error) {
 	if pid, ok := readPID(path); ok && pid != os.Getpid() && processAlive(pid) {
-		return nil, fmt.Errorf("another demo (pid %d) is using this folder; wait for it or stop it (lock file %s)", pid, path)
+		return nil, fmt.Errorf("another demo (pid %d) is using this folder; wait for it or stop it (or, if none is running, delete %s)", pid, path)
 	}
 	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 		return nil, err
