@@ -194,7 +194,6 @@ func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStat
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
 }
 
-
 // findGroup resolves an id or a full name. A UUID-shaped string that is no
 // group's id is still tried as a name, since a name may look like a UUID.
 func (r *groupResource) findGroup(ctx context.Context, idOrName string) (*client.Group, error) {
