@@ -96,8 +96,8 @@ func badCases() []badCase {
 		{"token expiry not a time", "identity_third_party_token", `role = "guest"`, `expires_at = "tomorrow"`, false},
 		{"control character in token description", "identity_third_party_token", `role = "guest"`, `description = "a\u0007b"`, false},
 		{"token of an unknown role", "identity_third_party_token", "", `role = "no-such-role"`, true},
-		{"membership group not an id", "identity_group_membership", `user_id = "` + uuid + `"`, `group_id = "admins"`, true},
-		{"membership user not an id", "identity_group_membership", `group_id = "` + uuid + `"`, `user_id = "alice"`, true},
+		{"membership group not an id", "identity_group_membership", `user_id = "` + uuid + `"`, `group_id = "admins"`, false},
+		{"membership user not an id", "identity_group_membership", `group_id = "` + uuid + `"`, `user_id = "alice"`, false},
 		{"member set with a non-id", "identity_group_members", `group_id = "` + uuid + `"`, `user_ids = ["alice"]`, true},
 	}
 }
@@ -199,7 +199,7 @@ func TestBadInput_InvalidConfigurations(t *testing.T) {
 	body.WriteString(providerBlock(s.URL, s.Token))
 	for i, c := range applyCases {
 		name := fmt.Sprintf("a%02d", i)
-		body.WriteString(fmt.Sprintf("resource %q %q {\n", c.typ, name))
+		fmt.Fprintf(&body, "resource %q %q {\n", c.typ, name)
 		if c.base != "" {
 			body.WriteString("  " + strings.ReplaceAll(c.base, "%[1]s", name) + "\n")
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -64,7 +65,9 @@ func binary(t *testing.T, pkg, name string) string {
 		return p
 	}
 	if buildDir == "" {
-		d, err := os.MkdirTemp("", "identity-reliability-")
+		// Shared by every test in the package so each binary is built once;
+		// TestMain removes it.
+		d, err := os.MkdirTemp("", "identity-reliability-") //nolint:usetesting // outlives any one test
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +175,7 @@ func (f *tf) planIsEmpty(timeout time.Duration) (bool, string) {
 	if err == nil {
 		return true, out
 	}
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 2 {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() == 2 {
 		return false, out
 	}
 	f.t.Fatalf("terraform plan: %v\n%s\n%s", err, tail(out, 4000), tail(errOut, 4000))
