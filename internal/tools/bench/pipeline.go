@@ -105,7 +105,7 @@ func benchPipeline(ctx context.Context, _ config, sz sizes, tf *terraform, tmp s
 			return err
 		}
 		res.runs[ph] = r
-		logf("pipeline %s: %s, %d requests (%.2f per resource)", ph, secs(r.elapsed), r.requests, float64(r.requests)/float64(res.resources))
+		logf("pipeline %s: %s, %d requests (%.2f per resource) on %d connections", ph, secs(r.elapsed), r.requests, float64(r.requests)/float64(res.resources), r.conns)
 	}
 	rep.pipeline = &res
 	return nil

@@ -26,6 +26,7 @@ type benchServer struct {
 	*testserver.Server
 	URL      string // the counting listener, not the server's own
 	requests atomic.Int64
+	conns    atomic.Int64 // connections accepted
 	http     *http.Server
 	ln       net.Listener
 	handler  http.Handler
@@ -66,7 +67,11 @@ func startServerDB(dbPath, cost string) (*benchServer, error) {
 		if d := time.Since(t0); slowRequest > 0 && d >= slowRequest {
 			logf("slow request: %s %s took %s", r.Method, r.URL.Path, d.Round(time.Millisecond))
 		}
-	}), ReadHeaderTimeout: 10 * time.Second}
+	}), ReadHeaderTimeout: 10 * time.Second, ConnState: func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			b.conns.Add(1)
+		}
+	}}
 	go func() { b.done <- b.http.Serve(ln) }()
 	return b, nil
 }

@@ -55,6 +55,7 @@ func setupTerraform(ctx context.Context, cfg config, tmp string) (*terraform, er
 type tfRun struct {
 	elapsed  time.Duration
 	requests int64 // requests the server saw while it ran (when counted)
+	conns    int64 // connections the server accepted while it ran
 	changes  bool  // plan found changes (exit code 2 of -detailed-exitcode)
 }
 
@@ -70,15 +71,16 @@ func (t *terraform) run(ctx context.Context, dir string, srv *benchServer, args 
 	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	var before int64
+	var before, beforeConns int64
 	if srv != nil {
-		before = srv.Requests()
+		before, beforeConns = srv.Requests(), srv.conns.Load()
 	}
 	t0 := time.Now()
 	err := cmd.Run()
 	r := tfRun{elapsed: time.Since(t0)}
 	if srv != nil {
 		r.requests = srv.Requests() - before
+		r.conns = srv.conns.Load() - beforeConns
 	}
 	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 2 && contains(args, "-detailed-exitcode") {
 		r.changes = true
