@@ -169,8 +169,15 @@ func run(ctx context.Context, cfg config) error {
 		}
 		t0 := time.Now()
 		logf("== %s", s.name)
+		// A failed scenario is reported and the others still run: one bad
+		// step should not cost a quarter of an hour of figures.
 		if err := s.fn(); err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+			if ctx.Err() != nil {
+				return err
+			}
+			logf("%s failed: %v", s.name, err)
+			rep.failures = append(rep.failures, fmt.Sprintf("%s: %v", s.name, err))
+			continue
 		}
 		logf("== %s done in %s", s.name, time.Since(t0).Round(time.Second))
 		if err := ctx.Err(); err != nil {

@@ -26,12 +26,13 @@ type machine struct {
 }
 
 type report struct {
-	cfg     config
-	sizes   sizes
-	env     machine
-	started time.Time
-	elapsed time.Duration
-	pragmas string
+	cfg      config
+	sizes    sizes
+	env      machine
+	started  time.Time
+	elapsed  time.Duration
+	pragmas  string
+	failures []string
 
 	floor      []floorResult
 	pipeline   *pipelineResult
@@ -137,6 +138,13 @@ func (r *report) write(path string) error {
 	}
 	p("\n")
 
+	if len(r.failures) > 0 {
+		p("## Failed scenarios\n\n")
+		for _, f := range r.failures {
+			p("- %s\n", strings.ReplaceAll(f, "\n", " "))
+		}
+		p("\n")
+	}
 	r.writeTargets(p)
 	r.writeFloor(p)
 	r.writePipeline(p)
