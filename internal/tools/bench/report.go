@@ -270,7 +270,7 @@ func (r *report) writePipeline(p printer) {
 	p("One configuration: %d `identity_user`, %d `identity_group`, %d memberships (%d `identity_group_membership` pairs on %d groups, "+
 		"%d members in %d `identity_group_members` sets), %d `identity_permission` (a third each to users, groups and a role): "+
 		"%d resources. Applied once, planned (refreshed) once, destroyed once; requests counted by the server.\n\n",
-		x.users, x.groups, x.pairs+x.setMembers, x.pairs, x.groups/2, x.setMembers, x.sets, x.perms, x.resources, x.resources)
+		x.users, x.groups, x.pairs+x.setMembers, x.pairs, x.groups/2, x.setMembers, x.sets, x.perms, x.resources)
 	p("| phase | time | per resource | requests | requests per resource |\n|---|---:|---:|---:|---:|\n")
 	for _, ph := range phases {
 		run := x.runs[ph]
