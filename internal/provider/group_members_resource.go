@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -60,17 +59,17 @@ func (r *groupMembersResource) Schema(_ context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"group_id": schema.StringAttribute{
-				MarkdownDescription: "The group's id. Changing it replaces the resource: the old group is emptied, the new one filled.",
+				MarkdownDescription: "The group's id (a UUID). Changing it replaces the resource: the old group is emptied, the new one filled.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"user_ids": schema.SetAttribute{
-				MarkdownDescription: "The ids of every user who is to be a member; an empty set empties the group.",
+				MarkdownDescription: "The ids (UUIDs) of every user who is to be a member; an empty set empties the group.",
 				ElementType:         types.StringType,
 				CustomType:          newIDSetType(),
 				Required:            true,
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(idValidator())},
 			},
 		},
 	}

@@ -27,6 +27,14 @@ func TestAccIDValidation_planTime(t *testing.T) {
   scope     = "project:web"
   user_id   = "alice"
 }`,
+		`resource "identity_group_members" "g" {
+  group_id = "8a6e0804-2bd0-4672-b79d-d97027f9071a"
+  user_ids = ["8a6e0804-2bd0-4672-b79d-d97027f9071b", "alice"]
+}`,
+		`resource "identity_group_members" "g" {
+  group_id = "admins"
+  user_ids = []
+}`,
 		`data "identity_user" "u" {
   id = "1234"
 }`,

@@ -98,7 +98,7 @@ func badCases() []badCase {
 		{"token of an unknown role", "identity_third_party_token", "", `role = "no-such-role"`, true},
 		{"membership group not an id", "identity_group_membership", `user_id = "` + uuid + `"`, `group_id = "admins"`, false},
 		{"membership user not an id", "identity_group_membership", `group_id = "` + uuid + `"`, `user_id = "alice"`, false},
-		{"member set with a non-id", "identity_group_members", `group_id = "` + uuid + `"`, `user_ids = ["alice"]`, true},
+		{"member set with a non-id", "identity_group_members", `group_id = "` + uuid + `"`, `user_ids = ["alice"]`, false},
 	}
 }
 
