@@ -63,7 +63,7 @@ func createBenchUsers(b *testing.B, s *testserver.Server, h http.Handler, n int)
 		if err := json.Unmarshal(body, &u); err != nil {
 			b.Fatal(err)
 		}
-		out[i] = map[string]string{"id": u["id"].(string), "username": u["username"].(string), "email": u["email"].(string)}
+		out[i] = map[string]string{"id": str(b, u, "id"), "username": str(b, u, "username"), "email": str(b, u, "email")}
 	}
 	return out
 }
@@ -140,7 +140,7 @@ func BenchmarkReplaceMembers(b *testing.B) {
 	if err := json.Unmarshal(serve(b, h, s.Token, "POST", "/api/v1/groups", map[string]any{"name": "bench"}, http.StatusCreated), &g); err != nil {
 		b.Fatal(err)
 	}
-	path := "/api/v1/groups/" + g["id"].(string) + "/members"
+	path := "/api/v1/groups/" + str(b, g, "id") + "/members"
 	sets := [2][]string{}
 	for i, u := range users {
 		if i < 1000 {
@@ -169,4 +169,14 @@ func BenchmarkLogin(b *testing.B) {
 	for b.Loop() {
 		serve(b, h, "", "POST", "/api/v1/login", map[string]any{"username": "login", "password": "correct horse battery staple"}, http.StatusOK)
 	}
+}
+
+// str returns a string field of a decoded JSON object, failing the benchmark when it is not one.
+func str(b *testing.B, obj map[string]any, key string) string {
+	b.Helper()
+	v, ok := obj[key].(string)
+	if !ok {
+		b.Fatalf("field %q is %T, not a string", key, obj[key])
+	}
+	return v
 }

@@ -42,7 +42,7 @@ func benchLookup(ctx context.Context, _ config, sz sizes, tf *terraform, tmp str
 		return err
 	}
 	defer func() { _ = srv.Close() }()
-	h := srv.Server.Handler()
+	h := srv.Handler()
 	var users []seededUser
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, n := range sz.lookupSizes {

@@ -138,10 +138,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	started := time.Now()
-	env, err := describeMachine(ctx, cfg)
-	if err != nil {
-		return err
-	}
+	env := describeMachine(ctx, cfg)
 	rep := &report{cfg: cfg, sizes: sz, env: env, started: started}
 
 	var tf *terraform

@@ -42,7 +42,7 @@ type report struct {
 	passwords  *passwordResult
 }
 
-func describeMachine(ctx context.Context, cfg config) (machine, error) {
+func describeMachine(ctx context.Context, cfg config) machine {
 	m := machine{cores: runtime.NumCPU(), goVersion: runtime.Version(), loadBefore: loadAverage()}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
@@ -69,7 +69,7 @@ func describeMachine(ctx context.Context, cfg config) (machine, error) {
 	if bin, err := exec.LookPath(cfg.terraform); err == nil {
 		m.tfVersion = terraformVersion(ctx, bin)
 	}
-	return m, nil
+	return m
 }
 
 func loadAverage() string {

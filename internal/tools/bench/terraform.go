@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -82,7 +83,7 @@ func (t *terraform) run(ctx context.Context, dir string, srv *benchServer, args 
 		r.requests = srv.Requests() - before
 		r.conns = srv.conns.Load() - beforeConns
 	}
-	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 2 && contains(args, "-detailed-exitcode") {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) && ee.ExitCode() == 2 && contains(args, "-detailed-exitcode") {
 		r.changes = true
 		err = nil
 	}
