@@ -1,7 +1,7 @@
 package provider
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -11,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
 func TestAccGroupMembershipResource_basic(t *testing.T) {
@@ -110,19 +108,8 @@ func (e *testEnv) expectMembers(t *testing.T, groupID string, want ...string) er
 
 // checkMembershipsDestroyed asks the server that no membership in the state still exists.
 func (e *testEnv) checkMembershipsDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "identity_group_membership" {
-				continue
-			}
-			_, err := e.Client.GetMembership(e.ctx(t), rs.Primary.Attributes["group_id"], rs.Primary.Attributes["user_id"])
-			if err == nil {
-				return fmt.Errorf("membership %s still exists", rs.Primary.ID)
-			}
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("checking membership %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return e.checkDestroyed(t, "identity_group_membership", func(ctx context.Context, a map[string]string) error {
+		_, err := e.Client.GetMembership(ctx, a["group_id"], a["user_id"])
+		return err
+	})
 }

@@ -1,18 +1,14 @@
 package provider
 
 import (
-	"errors"
-	"fmt"
+	"context"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
 func TestAccGroupResource_basic(t *testing.T) {
@@ -79,19 +75,8 @@ resource "identity_group" "test" {
 
 // checkGroupsDestroyed asks the server that no group in the state still exists.
 func (e *testEnv) checkGroupsDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "identity_group" {
-				continue
-			}
-			_, err := e.Client.GetGroup(e.ctx(t), rs.Primary.ID)
-			if err == nil {
-				return fmt.Errorf("group %s still exists", rs.Primary.ID)
-			}
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("checking group %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return e.checkDestroyed(t, "identity_group", func(ctx context.Context, a map[string]string) error {
+		_, err := e.Client.GetGroup(ctx, a["id"])
+		return err
+	})
 }

@@ -1,7 +1,7 @@
 package provider
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/seed/terraform-provider-identity/internal/client"
@@ -146,19 +145,8 @@ func (e *testEnv) createUser(t *testing.T, username string) *client.User {
 
 // checkPermissionsDestroyed asks the server that no permission in the state still exists.
 func (e *testEnv) checkPermissionsDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "identity_permission" {
-				continue
-			}
-			_, err := e.Client.GetPermission(e.ctx(t), rs.Primary.ID)
-			if err == nil {
-				return fmt.Errorf("permission %s still exists", rs.Primary.ID)
-			}
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("checking permission %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return e.checkDestroyed(t, "identity_permission", func(ctx context.Context, a map[string]string) error {
+		_, err := e.Client.GetPermission(ctx, a["id"])
+		return err
+	})
 }

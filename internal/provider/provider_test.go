@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/seed/terraform-provider-identity/internal/client"
 	"github.com/seed/terraform-provider-identity/testserver"
@@ -53,4 +56,24 @@ func (e *testEnv) ctx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// checkDestroyed returns a CheckDestroy that asks the server, for every
+// resource of type typ left in the final state, that get answers not found.
+func (e *testEnv) checkDestroyed(t *testing.T, typ string, get func(ctx context.Context, attrs map[string]string) error) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != typ {
+				continue
+			}
+			err := get(e.ctx(t), rs.Primary.Attributes)
+			if err == nil {
+				return fmt.Errorf("%s %s still exists", typ, rs.Primary.ID)
+			}
+			if !errors.Is(err, client.ErrNotFound) {
+				return fmt.Errorf("checking %s %s: %w", typ, rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
 }

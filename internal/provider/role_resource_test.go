@@ -1,7 +1,7 @@
 package provider
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -10,10 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
 func testAccRoleConfig(env *testEnv, name string, level int, description string) string {
@@ -28,22 +25,10 @@ resource "identity_role" "test" {
 
 // testAccCheckRoleDestroyed asks the server that no identity_role in state still exists.
 func testAccCheckRoleDestroyed(env *testEnv, t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "identity_role" {
-				continue
-			}
-			name := rs.Primary.Attributes["name"]
-			_, err := env.Client.GetRole(env.ctx(t), name)
-			if err == nil {
-				return fmt.Errorf("role %q still exists", name)
-			}
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("checking role %q: %w", name, err)
-			}
-		}
-		return nil
-	}
+	return env.checkDestroyed(t, "identity_role", func(ctx context.Context, a map[string]string) error {
+		_, err := env.Client.GetRole(ctx, a["name"])
+		return err
+	})
 }
 
 func TestAccRoleResource_basic(t *testing.T) {

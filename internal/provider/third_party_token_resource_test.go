@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -178,19 +179,8 @@ func (e *testEnv) tokenRevoked(t *testing.T, secret string) error {
 
 // checkTokensDestroyed asks the server that no token in the state still exists.
 func (e *testEnv) checkTokensDestroyed(t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "identity_third_party_token" {
-				continue
-			}
-			_, err := e.Client.GetToken(e.ctx(t), rs.Primary.ID)
-			if err == nil {
-				return fmt.Errorf("token %s still exists", rs.Primary.ID)
-			}
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("checking token %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return e.checkDestroyed(t, "identity_third_party_token", func(ctx context.Context, a map[string]string) error {
+		_, err := e.Client.GetToken(ctx, a["id"])
+		return err
+	})
 }

@@ -22,21 +22,10 @@ import (
 
 // testAccCheckUserDestroyed asks the server that no identity_user in state still exists.
 func testAccCheckUserDestroyed(env *testEnv, t *testing.T) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "identity_user" {
-				continue
-			}
-			_, err := env.Client.GetUser(env.ctx(t), rs.Primary.ID)
-			if err == nil {
-				return fmt.Errorf("user %s still exists", rs.Primary.ID)
-			}
-			if !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("checking user %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return env.checkDestroyed(t, "identity_user", func(ctx context.Context, a map[string]string) error {
+		_, err := env.Client.GetUser(ctx, a["id"])
+		return err
+	})
 }
 
 // testAccCheckLogin checks that username can (or cannot) log in with password.
