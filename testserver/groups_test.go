@@ -55,6 +55,12 @@ func TestRoles(t *testing.T) {
 	if v := scalar(t, s, `SELECT level FROM roles WHERE name = 'guest'`); v != "256" {
 		t.Fatalf("guest level %s", v)
 	}
+	// A PATCH that changes nothing keeps the version; a refused one still is refused.
+	admin.must(200, "PATCH", "/api/v1/roles/deployer", map[string]any{"level": 40, "description": "Ships"}, "If-Match", `"2"`)
+	admin.must(403, "PATCH", "/api/v1/roles/admin", map[string]any{})
+	if v := scalar(t, s, `SELECT version FROM roles WHERE name = 'deployer'`); v != "2" {
+		t.Fatalf("role version after a no-op patch: %s", v)
+	}
 
 	// A role in use cannot be deleted; built-ins never.
 	uid, _ := mkUser(t, s, "dee", "deployer")
@@ -179,6 +185,11 @@ func TestGroupsAndMembers(t *testing.T) {
 	root.must(412, "PATCH", "/api/v1/groups/"+gid, map[string]any{"description": "x"}, "If-Match", "1")
 	if v := scalar(t, s, `SELECT full_name FROM groups_ WHERE id = ?`, gid); v != "Acme2:Admins" {
 		t.Fatalf("stored full_name %s", v)
+	}
+	before := scalar(t, s, `SELECT version FROM groups_ WHERE id = ?`, gid)
+	root.must(200, "PATCH", "/api/v1/groups/"+gid, map[string]any{"organization": "Acme2", "name": "Admins"})
+	if v := scalar(t, s, `SELECT version FROM groups_ WHERE id = ?`, gid); v != before {
+		t.Fatalf("group version after a no-op patch: %s, was %s", v, before)
 	}
 	root.must(200, "PUT", "/api/v1/groups/"+gid+"/members/"+aliceID, nil)
 	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:web", "group_id": gid})

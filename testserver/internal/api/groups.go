@@ -164,6 +164,7 @@ func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		if g, err = loadGroup(r, tx, id); err != nil {
 			return err
 		}
+		before := g
 		if req.Name != nil {
 			g.Name = *req.Name
 		}
@@ -174,6 +175,9 @@ func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 			g.Description = *req.Description
 		}
 		ev.Detail = "name " + store.FullName(g.Organization, g.Name)
+		if g.Name == before.Name && g.Organization == before.Organization && g.Description == before.Description {
+			return nil // nothing changes: the version stays
+		}
 		return store.UpdateGroup(ctx, tx, &g)
 	})
 	if err != nil {

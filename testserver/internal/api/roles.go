@@ -153,6 +153,9 @@ func (a *API) patchRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 			ev.Detail = fmt.Sprintf("level %d -> %d", role.Level, *newLevel)
 			role.Level = *newLevel
 		}
+		if newLevel == nil && (req.Description == nil || *req.Description == role.Description) {
+			return nil // nothing changes: the version stays
+		}
 		if req.Description != nil {
 			role.Description = *req.Description
 		}
