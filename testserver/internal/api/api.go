@@ -223,20 +223,14 @@ func (a *API) authenticate(r *http.Request) (*reqCtx, error) {
 		return &reqCtx{token: &t, caller: authz.Caller{Kind: authz.KindToken, ID: t.ID, Name: "token:" + t.ID, Role: t.Role, Level: t.Level}}, nil
 	}
 	hash := tokens.HashSessionToken(tok)
-	userID, exp, err := store.GetSessionUserID(ctx, a.st.R, hash)
+	u, exp, err := store.GetSessionUser(ctx, a.st.R, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, unauthorized(badCredential)
 	} else if err != nil {
 		return nil, err
 	}
-	if now.UnixNano() >= exp {
+	if now.UnixNano() >= exp || u.Disabled {
 		return nil, unauthorized(badCredential)
-	}
-	u, err := store.GetUser(ctx, a.st.R, userID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
-		return nil, unauthorized(badCredential)
-	} else if err != nil {
-		return nil, err
 	}
 	return &reqCtx{user: &u, sessionHash: hash, caller: callerOf(u)}, nil
 }
