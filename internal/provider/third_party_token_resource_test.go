@@ -117,7 +117,9 @@ resource "identity_third_party_token" "short" {
 }
 `, expires.UTC().Format(time.RFC3339)))
 	}
-	soon := time.Now().Add(6 * time.Second).Truncate(time.Second)
+	// Long enough that the first two steps finish before it on a loaded
+	// machine; the third step waits for it.
+	soon := time.Now().Add(20 * time.Second).Truncate(time.Second)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -17,20 +17,20 @@ import (
 	"github.com/seed/terraform-provider-identity/testserver"
 )
 
-// TestLoad_ConcurrentWriters runs 64 writers against one server for 5 s
-// (TestSoak_ConcurrentWriters: 30 s): each creates, changes and deletes its
+// TestLoad_ConcurrentWriters runs 64 writers against one server for 30 s
+// (TestSoak_ConcurrentWriters: 5 min): each creates, changes and deletes its
 // own users, groups, memberships and permissions. No request may fail with a
 // 5xx, a transport error or "database is locked", every answer must be the
 // success the request expects, and the server must hold exactly what the
 // writers left behind. Latency percentiles are logged.
-func TestLoad_ConcurrentWriters(t *testing.T) { concurrentWriters(t, 5*time.Second) }
+func TestLoad_ConcurrentWriters(t *testing.T) { concurrentWriters(t, 30*time.Second) }
 
-// TestSoak_ConcurrentWriters is the 30-second run (make soak).
+// TestSoak_ConcurrentWriters is the 5-minute run (make soak).
 func TestSoak_ConcurrentWriters(t *testing.T) {
 	if !soak() {
-		t.Skip("set IDENTITY_SOAK=1 (make soak) for the 30-second run")
+		t.Skip("set IDENTITY_SOAK=1 (make soak) for the 5-minute run")
 	}
-	concurrentWriters(t, 30*time.Second)
+	concurrentWriters(t, 5*time.Minute)
 }
 
 func concurrentWriters(t *testing.T, d time.Duration) {
