@@ -134,6 +134,15 @@ func ValidateLevel(level int64) string {
 	return ""
 }
 
+// GroupFullName is a group's unique name: `Organization:Name`, or `Name`
+// when the group has no organization.
+func GroupFullName(organization, name string) string {
+	if organization == "" {
+		return name
+	}
+	return organization + ":" + name
+}
+
 // ValidateGroupName returns a message describing why name is not a valid group
 // name or organization, or "". The colon is reserved as the separator of the full name.
 func ValidateGroupName(name string) string {

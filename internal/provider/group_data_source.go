@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
@@ -108,7 +109,7 @@ func (d *groupDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		what = "with id " + id
 		g, err = d.client.GetGroup(ctx, id)
 	} else {
-		full := groupFullName(cfg.Organization.ValueString(), cfg.Name.ValueString())
+		full := catalog.GroupFullName(cfg.Organization.ValueString(), cfg.Name.ValueString())
 		what = fmt.Sprintf("named %q", full)
 		g, err = groupByFullName(ctx, d.client, full)
 	}

@@ -101,7 +101,7 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("full_name"),
-		groupFullName(plan.Organization.ValueString(), plan.Name.ValueString()))...)
+		catalog.GroupFullName(plan.Organization.ValueString(), plan.Name.ValueString()))...)
 }
 
 func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -116,7 +116,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		Description:  plan.Description.ValueString(),
 	})
 	if err != nil {
-		full := groupFullName(plan.Organization.ValueString(), plan.Name.ValueString())
+		full := catalog.GroupFullName(plan.Organization.ValueString(), plan.Name.ValueString())
 		addCreateError(&resp.Diagnostics, "Unable to create group", fmt.Sprintf("Could not create group %q: %s", full, err),
 			err, "identity_group", fmt.Sprintf("group %q", full), full)
 		return
@@ -216,13 +216,6 @@ func groupByFullName(ctx context.Context, c *client.Client, fullName string) (*c
 		return nil, fmt.Errorf("%w: no group is named %q", client.ErrNotFound, fullName)
 	}
 	return &groups[0], nil
-}
-
-func groupFullName(organization, name string) string {
-	if organization == "" {
-		return name
-	}
-	return organization + ":" + name
 }
 
 func groupModelFrom(g *client.Group) groupResourceModel {

@@ -111,7 +111,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	g := store.Group{ID: uuid.NewString(), Name: req.Name, Organization: req.Organization, Description: req.Description,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	ev.ObjectID = g.ID
-	ev.Detail = "name " + store.FullName(g.Organization, g.Name)
+	ev.Detail = "name " + catalog.GroupFullName(g.Organization, g.Name)
 	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
 		if err := authz.ManageGroups(rc.caller); err != nil {
 			return err
@@ -174,7 +174,7 @@ func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		if req.Description != nil {
 			g.Description = *req.Description
 		}
-		ev.Detail = "name " + store.FullName(g.Organization, g.Name)
+		ev.Detail = "name " + catalog.GroupFullName(g.Organization, g.Name)
 		if g.Name == before.Name && g.Organization == before.Organization && g.Description == before.Description {
 			return nil // nothing changes: the version stays
 		}

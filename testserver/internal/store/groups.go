@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/seed/terraform-provider-identity/internal/catalog"
 )
 
 // Group is a stored group.
@@ -21,14 +23,6 @@ type Group struct {
 	UpdatedAt    string `json:"updated_at"`
 	Version      int64  `json:"version"`
 	seq          int64
-}
-
-// FullName joins organization and name the way the wire format does.
-func FullName(organization, name string) string {
-	if organization == "" {
-		return name
-	}
-	return organization + ":" + name
 }
 
 const groupCols = `g.seq, g.id, g.name, g.organization, g.full_name, g.description,
@@ -80,7 +74,7 @@ func checkGroupUnique(ctx context.Context, q Querier, g *Group) error {
 
 // InsertGroup stores a new group.
 func InsertGroup(ctx context.Context, q Querier, g *Group) error {
-	g.FullName = FullName(g.Organization, g.Name)
+	g.FullName = catalog.GroupFullName(g.Organization, g.Name)
 	if err := checkGroupUnique(ctx, q, g); err != nil {
 		return err
 	}
@@ -95,7 +89,7 @@ func InsertGroup(ctx context.Context, q Querier, g *Group) error {
 
 // UpdateGroup writes name, organization and description and bumps the version.
 func UpdateGroup(ctx context.Context, q Querier, g *Group) error {
-	g.FullName = FullName(g.Organization, g.Name)
+	g.FullName = catalog.GroupFullName(g.Organization, g.Name)
 	if err := checkGroupUnique(ctx, q, g); err != nil {
 		return err
 	}
