@@ -111,6 +111,69 @@ provider "identity" {
 `, env.Server.URL) + testAccGuestRole,
 				ExpectError: regexp.MustCompile(`(?s)Identity server refused the credentials.*username\s+and\s+password`),
 			},
+			{
+				Config: fmt.Sprintf(`
+provider "identity" {
+  endpoint        = %q
+  token           = %q
+  request_timeout = "soon"
+}
+`, env.Server.URL, env.Server.Token) + testAccGuestRole,
+				ExpectError: regexp.MustCompile(`(?s)Invalid duration.*"soon" must be a positive duration`),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "identity" {
+  endpoint    = %q
+  token       = %q
+  max_retries = 11
+}
+`, env.Server.URL, env.Server.Token) + testAccGuestRole,
+				ExpectError: regexp.MustCompile(`(?s)max_retries.*between 0 and 10`),
+			},
+			{
+				// A server that accepts connections and never answers: the
+				// request_timeout, not Terraform, ends the wait.
+				Config: fmt.Sprintf(`
+provider "identity" {
+  endpoint        = %q
+  token           = %q
+  request_timeout = "1s"
+  max_retries     = 0
+}
+`, silentServerURL(t), env.Server.Token) + testAccGuestRole,
+				ExpectError: regexp.MustCompile(`(?s)Unable to reach the identity server.*(Timeout|deadline)`),
+			},
 		},
 	})
+}
+
+// silentServerURL returns the URL of a loopback listener that accepts
+// connections and never answers; it is closed when the test ends.
+func silentServerURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listening: %v", err)
+	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // held open, never read or written
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return "http://" + l.Addr().String()
 }
