@@ -182,6 +182,13 @@ func newTransport() http.RoundTripper {
 	return http.DefaultTransport
 }
 
+// ValidateEndpoint reports why endpoint cannot be used as a server's base
+// URL, or nil. New applies the same check.
+func ValidateEndpoint(endpoint string) error {
+	_, err := parseEndpoint(endpoint)
+	return err
+}
+
 func parseEndpoint(endpoint string) (*url.URL, error) {
 	if endpoint == "" {
 		return nil, errors.New("identity client: endpoint is required")

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"time"
 
@@ -218,9 +217,8 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 	if s.endpoint == "" {
 		diags.AddAttributeError(path.Root("endpoint"), "Missing identity server endpoint",
 			"Set \"endpoint\" in the provider block or the "+EnvEndpoint+" environment variable, for example http://127.0.0.1:8080.")
-	} else if u, err := url.Parse(s.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		diags.AddAttributeError(path.Root("endpoint"), "Invalid identity server endpoint",
-			fmt.Sprintf("%q is not an http:// or https:// URL with a host, such as http://127.0.0.1:8080.", s.endpoint))
+	} else if err := client.ValidateEndpoint(s.endpoint); err != nil {
+		diags.AddAttributeError(path.Root("endpoint"), "Invalid identity server endpoint", err.Error())
 	}
 
 	switch {

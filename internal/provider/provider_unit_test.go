@@ -47,6 +47,11 @@ func TestResolveSettings(t *testing.T) {
 			wantErr: "Invalid identity server endpoint",
 		},
 		{
+			name:    "endpoint with credentials in it",
+			cfg:     identityProviderModel{Endpoint: types.StringValue("http://u:secret@127.0.0.1:8080"), Token: types.StringValue("t")},
+			wantErr: "Invalid identity server endpoint",
+		},
+		{
 			name:    "token and username together",
 			cfg:     identityProviderModel{Endpoint: types.StringValue("http://h:1"), Token: types.StringValue("t"), Username: types.StringValue("u")},
 			wantErr: "Conflicting provider credentials",
