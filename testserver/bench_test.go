@@ -180,3 +180,11 @@ func str(b *testing.B, obj map[string]any, key string) string {
 	}
 	return v
 }
+
+// BenchmarkStart measures starting an in-process server with a fresh
+// database, which every acceptance test does (the target is milliseconds).
+func BenchmarkStart(b *testing.B) {
+	for b.Loop() {
+		testserver.Start(b)
+	}
+}

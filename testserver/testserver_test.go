@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/seed/terraform-provider-identity/testserver"
 )
@@ -72,17 +71,5 @@ func TestStartLoginUsersRoles(t *testing.T) {
 	st, login = call(t, s, "POST", "/api/v1/login", "", map[string]string{"username": "alice", "password": "correct horse"})
 	if st != 200 {
 		t.Fatalf("alice login %d %v", st, login)
-	}
-}
-
-func TestStartIsFast(t *testing.T) {
-	start := time.Now()
-	for i := 0; i < 5; i++ {
-		testserver.Start(t)
-	}
-	per := time.Since(start) / 5
-	t.Logf("Start: %v per server", per)
-	if per > time.Second {
-		t.Fatalf("Start takes %v", per)
 	}
 }
