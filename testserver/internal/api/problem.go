@@ -117,6 +117,14 @@ func toProblem(err error) (*Problem, bool) {
 	return internalError(), false
 }
 
+// quoteName quotes a name the client sent for a message, cut to 80 characters.
+func quoteName(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return `"` + s + `"`
+}
+
 func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	if p.retryAfter > 0 {

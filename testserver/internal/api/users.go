@@ -56,31 +56,13 @@ func checkAttributes(fields map[string]string, attrs map[string]string) {
 	}
 }
 
-// roleRef looks a role up for an assignment; an unknown role is a 400 on the role field.
-func roleRef(r *http.Request, q store.Querier, name string) (authz.RoleRef, error) {
-	role, err := store.GetRole(r.Context(), q, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return authz.RoleRef{}, invalid(map[string]string{"role": "role " + quoteName(name) + " does not exist"})
-	} else if err != nil {
-		return authz.RoleRef{}, err
-	}
-	return authz.RoleRef{Name: role.Name, Level: role.Level}, nil
-}
-
-func quoteName(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "…"
-	}
-	return `"` + s + `"`
-}
-
 func userRef(u store.User) authz.UserRef {
 	return authz.UserRef{ID: u.ID, System: u.System, Role: authz.RoleRef{Name: u.Role, Level: u.Level}}
 }
 
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := authz.Read(rc.caller, "list users"); err != nil {
-		return a.denyRead(r.Context(), rc, "user.list", "user", "", err)
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := authz.Read(c.caller, "list users"); err != nil {
+		return err
 	}
 	p, err := page(r)
 	if err != nil {
@@ -97,30 +79,29 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	return nil
 }
 
-func (a *API) getUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := parseID(r, "id", "user")
 	if err != nil {
 		return err
 	}
+	c.ev.ObjectID = id
 	u, err := store.GetUser(r.Context(), a.st.R, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("no user with id %q", id)
 	} else if err != nil {
 		return err
 	}
-	if err := authz.ReadUser(rc.caller, userRef(u)); err != nil {
-		return a.denyRead(r.Context(), rc, "user.read", "user", id, err)
+	if err := authz.ReadUser(c.caller, userRef(u)); err != nil {
+		return err
 	}
 	writeObject(w, http.StatusOK, u.Version, u)
 	return nil
 }
 
-func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	ev := &store.Event{Action: "user.create", ObjectType: "user", Status: http.StatusCreated}
 	var req createUserRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
@@ -143,19 +124,14 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		}
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, withActor(ev, rc), p)
 		return p
 	}
 	// Check the rule before the costly hash, then again inside the transaction.
-	role, err := roleRef(r, a.st.R, req.Role)
-	if err == nil {
-		err = authz.CreateUser(rc.caller, role)
-	}
+	role, err := roleRef(ctx, a.st.R, req.Role)
 	if err != nil {
-		if p, ok := toProblem(err); ok {
-			a.recordFailure(ctx, withActor(ev, rc), p)
-			return p
-		}
+		return err
+	}
+	if err := authz.CreateUser(c.caller, role); err != nil {
 		return err
 	}
 	hash := ""
@@ -171,14 +147,14 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if u.Attributes == nil {
 		u.Attributes = map[string]string{}
 	}
-	ev.ObjectID = u.ID
-	ev.Detail = "username " + u.Username + ", role " + u.Role
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		role, err := roleRef(r, tx, req.Role)
+	c.ev.ObjectID = u.ID
+	c.ev.Detail = "username " + u.Username + ", role " + u.Role
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		role, err := roleRef(ctx, tx, req.Role)
 		if err != nil {
 			return err
 		}
-		if err := authz.CreateUser(rc.caller, role); err != nil {
+		if err := authz.CreateUser(c.caller, role); err != nil {
 			return err
 		}
 		u.Level = role.Level
@@ -192,29 +168,15 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	return nil
 }
 
-func withActor(ev *store.Event, rc *reqCtx) *store.Event {
-	if rc != nil {
-		ev.Actor, ev.ActorID = rc.caller.Name, rc.caller.ID
-	}
-	return ev
-}
-
-// mustProblem converts a decode error, which is always a *Problem.
-func mustProblem(err error) *Problem {
-	p, _ := toProblem(err)
-	return p
-}
-
-func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "user")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "user.update", ObjectType: "user", ObjectID: id}
+	c.ev.ObjectID = id
 	var req patchUserRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
@@ -235,11 +197,10 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		checkAttributes(fields, *req.Attributes)
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, withActor(ev, rc), p)
 		return p
 	}
 	var u store.User
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+	err = c.change(ctx, func(tx *sql.Tx) error {
 		var err error
 		u, err = store.GetUser(ctx, tx, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -254,7 +215,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		target := userRef(u)
 		var ch authz.UserChange
 		if req.Role != nil && *req.Role != u.Role {
-			role, err := roleRef(r, tx, *req.Role)
+			role, err := roleRef(ctx, tx, *req.Role)
 			if err != nil {
 				return err
 			}
@@ -264,7 +225,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 			ch.Disabled = req.Disabled
 		}
 		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
-		if err := authz.UpdateUser(rc.caller, target, ch); err != nil {
+		if err := authz.UpdateUser(c.caller, target, ch); err != nil {
 			return err
 		}
 		if req.Email != nil {
@@ -287,7 +248,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		}
 		if ch.Role != nil {
 			u.Role, u.Level = ch.Role.Name, ch.Role.Level
-			ev.Detail = "role " + u.Role
+			c.ev.Detail = "role " + u.Role
 		}
 		if ch.Disabled != nil {
 			u.Disabled = *ch.Disabled
@@ -312,14 +273,14 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	return nil
 }
 
-func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "user")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "user.delete", ObjectType: "user", ObjectID: id, Status: http.StatusNoContent}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+	c.ev.ObjectID = id
+	err = c.change(ctx, func(tx *sql.Tx) error {
 		u, err := store.GetUser(ctx, tx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("no user with id %q", id)
@@ -329,10 +290,10 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		if err := checkIfMatch(r, u.Version); err != nil {
 			return err
 		}
-		if err := authz.DeleteUser(rc.caller, userRef(u)); err != nil {
+		if err := authz.DeleteUser(c.caller, userRef(u)); err != nil {
 			return err
 		}
-		ev.Detail = "username " + u.Username
+		c.ev.Detail = "username " + u.Username
 		return store.DeleteUser(ctx, tx, id)
 	})
 	if err != nil {
@@ -342,25 +303,23 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	return nil
 }
 
-func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "user")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "user.password", ObjectType: "user", ObjectID: id, Status: http.StatusNoContent}
+	c.ev.ObjectID = id
 	var req passwordRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
 		return err
 	}
-	self := rc.caller.IsUser(id)
+	self := c.caller.IsUser(id)
 	fields := map[string]string{}
 	if msg := catalog.ValidatePassword(req.NewPassword); msg != "" {
 		fields["new_password"] = msg
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, withActor(ev, rc), p)
 		return p
 	}
 	// Authorise and check the current password before hashing the new one.
@@ -374,7 +333,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		if err := checkIfMatch(r, u.Version); err != nil {
 			return u, err
 		}
-		return u, authz.SetPassword(rc.caller, userRef(u), self)
+		return u, authz.SetPassword(c.caller, userRef(u), self)
 	}
 	u, err := check(a.st.R)
 	if err == nil && self && req.CurrentPassword == nil {
@@ -389,17 +348,13 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		}
 	}
 	if err != nil {
-		if p, ok := toProblem(err); ok {
-			a.recordFailure(ctx, withActor(ev, rc), p)
-			return p
-		}
 		return err
 	}
 	hash, err := passwords.Hash(req.NewPassword, a.pw)
 	if err != nil {
 		return err
 	}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+	err = c.change(ctx, func(tx *sql.Tx) error {
 		u, err := check(tx)
 		if err != nil {
 			return err
@@ -409,7 +364,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 			return err
 		}
 		// A new password ends the user's other sessions.
-		return store.DeleteUserSessions(ctx, tx, u.ID, rc.sessionHash)
+		return store.DeleteUserSessions(ctx, tx, u.ID, c.cred.sessionHash)
 	})
 	if err != nil {
 		return err
