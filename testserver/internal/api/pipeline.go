@@ -96,12 +96,20 @@ func (c *call) audited(p *Problem) bool {
 	return c.mode != readMode || p.Status == http.StatusForbidden
 }
 
-// change runs fn in one write transaction and records the success in the
-// audit log in that same transaction; on failure everything is rolled back
-// and the pipeline records the refusal.
+// change runs fn in one write transaction, which first loads the caller
+// afresh: a session ended or expired, a user disabled, deleted or demoted, or
+// a token revoked while the request was under way counts, and fn authorises
+// with the caller's current role and level. The success is recorded in the
+// audit log in the same transaction; on failure everything is rolled back and
+// the pipeline records the refusal.
 func (c *call) change(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	c.changed = true
 	return c.a.st.Tx(ctx, func(tx *sql.Tx) error {
+		if c.mode != publicMode {
+			if err := c.a.loadCaller(ctx, tx, c); err != nil {
+				return err
+			}
+		}
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -154,7 +162,8 @@ func presented(r *http.Request) string {
 }
 
 // authenticate checks the presented credential and loads its caller, before
-// the handler reads the body.
+// the handler reads the body. A write loads the caller again inside its
+// transaction (call.change); that second look is the one that decides.
 func (a *API) authenticate(r *http.Request, c *call) error {
 	tok := presented(r)
 	if tok == "" || len(tok) > 4096 {

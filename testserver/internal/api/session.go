@@ -104,6 +104,16 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 	a.throttle.succeed(key)
 	var resp loginResponse
 	err = c.change(ctx, func(tx *sql.Tx) error {
+		// The account as it is now: disabled or deleted during the check, it gets no session.
+		u, err := store.GetUser(ctx, tx, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return unauthorized(badLogin)
+		} else if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return unauthorized("the account is disabled")
+		}
 		tok, exp, err := a.newSession(ctx, tx, u.ID)
 		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: u}
 		return err

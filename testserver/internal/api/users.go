@@ -126,16 +126,11 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	if p := invalid(fields); p != nil {
 		return p
 	}
-	// Check the rule before the costly hash, then again inside the transaction.
-	role, err := roleRef(ctx, a.st.R, req.Role)
-	if err != nil {
-		return err
-	}
-	if err := authz.CreateUser(c.caller, role); err != nil {
-		return err
-	}
+	// The costly hash comes first, outside the write transaction; whether
+	// the caller may create this user is decided once, inside it.
 	hash := ""
 	if req.Password != nil {
+		var err error
 		if hash, err = passwords.Hash(*req.Password, a.pw); err != nil {
 			return err
 		}
@@ -149,7 +144,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	c.ev.ObjectID = u.ID
 	c.ev.Detail = "username " + u.Username + ", role " + u.Role
-	err = c.change(ctx, func(tx *sql.Tx) error {
+	err := c.change(ctx, func(tx *sql.Tx) error {
 		role, err := roleRef(ctx, tx, req.Role)
 		if err != nil {
 			return err
@@ -314,7 +309,6 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 	if err := decode(w, r, &req, MaxBody); err != nil {
 		return err
 	}
-	self := c.caller.IsUser(id)
 	fields := map[string]string{}
 	if msg := catalog.ValidatePassword(req.NewPassword); msg != "" {
 		fields["new_password"] = msg
@@ -322,42 +316,46 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 	if p := invalid(fields); p != nil {
 		return p
 	}
-	// Authorise and check the current password before hashing the new one.
-	check := func(q store.Querier) (store.User, error) {
-		u, err := store.GetUser(ctx, q, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return u, notFound("no user with id %q", id)
-		} else if err != nil {
-			return u, err
+	// The costly work comes first, outside the write transaction: hashing
+	// the new password, and for one's own password verifying the current one
+	// against the stored hash, which the transaction then finds unchanged.
+	self := c.caller.IsUser(id)
+	verified := ""
+	if self && req.CurrentPassword != nil {
+		u, err := store.GetUser(ctx, a.st.R, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
 		}
-		if err := checkIfMatch(r, u.Version); err != nil {
-			return u, err
+		ok, err := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
+		if err != nil && !errors.Is(err, passwords.ErrMalformedHash) {
+			return err
 		}
-		return u, authz.SetPassword(c.caller, userRef(u), self)
-	}
-	u, err := check(a.st.R)
-	if err == nil && self && req.CurrentPassword == nil {
-		err = invalid(map[string]string{"current_password": "is required to change your own password"})
-	} else if err == nil && self {
-		ok, verr := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
-		if verr != nil && !errors.Is(verr, passwords.ErrMalformedHash) {
-			return verr
+		if ok {
+			verified = u.PasswordHash
 		}
-		if !ok {
-			err = invalid(map[string]string{"current_password": "does not match the current password"})
-		}
-	}
-	if err != nil {
-		return err
 	}
 	hash, err := passwords.Hash(req.NewPassword, a.pw)
 	if err != nil {
 		return err
 	}
 	err = c.change(ctx, func(tx *sql.Tx) error {
-		u, err := check(tx)
-		if err != nil {
+		u, err := store.GetUser(ctx, tx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no user with id %q", id)
+		} else if err != nil {
 			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
+			return err
+		}
+		if err := authz.SetPassword(c.caller, userRef(u), self); err != nil {
+			return err
+		}
+		if self && req.CurrentPassword == nil {
+			return invalid(map[string]string{"current_password": "is required to change your own password"})
+		}
+		if self && (verified == "" || verified != u.PasswordHash) {
+			return invalid(map[string]string{"current_password": "does not match the current password"})
 		}
 		u.PasswordHash = hash
 		if err := store.UpdateUser(ctx, tx, &u); err != nil {
