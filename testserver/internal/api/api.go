@@ -149,6 +149,15 @@ func writeObject(w http.ResponseWriter, status int, version int64, v any) {
 	writeJSON(w, status, v)
 }
 
+// mapAll converts a page of stored objects to their responses.
+func mapAll[S, T any](in []S, out func(S) T) []T {
+	res := make([]T, len(in))
+	for i, v := range in {
+		res[i] = out(v)
+	}
+	return res
+}
+
 type list[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor"`

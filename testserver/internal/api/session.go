@@ -23,9 +23,9 @@ type loginRequest struct {
 }
 
 type loginResponse struct {
-	Token     string     `json:"token"`
-	ExpiresAt string     `json:"expires_at"`
-	User      store.User `json:"user"`
+	Token     string       `json:"token"`
+	ExpiresAt string       `json:"expires_at"`
+	User      userResponse `json:"user"`
 }
 
 // NewSession opens a session for a user inside tx and returns its token.
@@ -115,7 +115,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 			return unauthorized("the account is disabled")
 		}
 		tok, exp, err := a.newSession(ctx, tx, u.ID)
-		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: u}
+		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: userOut(u)}
 		return err
 	})
 	if err != nil {
@@ -141,14 +141,23 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request, c *call) error {
 }
 
 type meResponse struct {
-	Kind  string       `json:"kind"`
-	Role  string       `json:"role"`
-	Level int          `json:"level"`
-	User  *store.User  `json:"user,omitempty"`
-	Token *store.Token `json:"token,omitempty"`
+	Kind  string         `json:"kind"`
+	Role  string         `json:"role"`
+	Level int            `json:"level"`
+	User  *userResponse  `json:"user,omitempty"`
+	Token *tokenResponse `json:"token,omitempty"`
 }
 
 func (a *API) me(w http.ResponseWriter, _ *http.Request, c *call) error {
-	writeJSON(w, http.StatusOK, meResponse{Kind: string(c.caller.Kind), Role: c.caller.Role, Level: c.caller.Level, User: c.user, Token: c.token})
+	me := meResponse{Kind: string(c.caller.Kind), Role: c.caller.Role, Level: c.caller.Level}
+	if c.user != nil {
+		u := userOut(*c.user)
+		me.User = &u
+	}
+	if c.token != nil {
+		t := tokenOut(*c.token)
+		me.Token = &t
+	}
+	writeJSON(w, http.StatusOK, me)
 	return nil
 }

@@ -19,8 +19,26 @@ type createTokenRequest struct {
 	ExpiresAt   *string `json:"expires_at"`
 }
 
+// tokenResponse is a third-party token's record on the wire, filled field by
+// field from the stored one.
+type tokenResponse struct {
+	ID          string  `json:"id"`
+	Role        string  `json:"role"`
+	Description string  `json:"description"`
+	ExpiresAt   *string `json:"expires_at"`
+	CreatedAt   string  `json:"created_at"`
+	CreatedBy   string  `json:"created_by"`
+	Version     int64   `json:"version"`
+}
+
+func tokenOut(t store.Token) tokenResponse {
+	return tokenResponse{ID: t.ID, Role: t.Role, Description: t.Description, ExpiresAt: t.ExpiresAt,
+		CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, Version: t.Version}
+}
+
+// createdToken is the answer to POST /tokens: the only time the JWT is shown.
 type createdToken struct {
-	store.Token
+	tokenResponse
 	Secret string `json:"token"`
 }
 
@@ -36,7 +54,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	writeList(w, toks, next)
+	writeList(w, mapAll(toks, tokenOut), next)
 	return nil
 }
 
@@ -55,7 +73,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *call) error {
 	} else if err != nil {
 		return err
 	}
-	writeObject(w, http.StatusOK, t.Version, t)
+	writeObject(w, http.StatusOK, t.Version, tokenOut(t))
 	return nil
 }
 
@@ -119,7 +137,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *call) error
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/tokens/"+tok.ID)
-	writeObject(w, http.StatusCreated, tok.Version, createdToken{Token: tok, Secret: secret})
+	writeObject(w, http.StatusCreated, tok.Version, createdToken{tokenResponse: tokenOut(tok), Secret: secret})
 	return nil
 }
 

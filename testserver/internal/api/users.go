@@ -25,6 +25,30 @@ type createUserRequest struct {
 	Password     *string           `json:"password"`
 }
 
+// userResponse is a user on the wire. It is filled field by field from the
+// stored user, so nothing stored (a password hash, a future secret) reaches a
+// client unless it is listed here.
+type userResponse struct {
+	ID           string            `json:"id"`
+	Username     string            `json:"username"`
+	Email        string            `json:"email"`
+	FirstName    string            `json:"first_name"`
+	LastName     string            `json:"last_name"`
+	Organization string            `json:"organization"`
+	Role         string            `json:"role"`
+	Disabled     bool              `json:"disabled"`
+	Attributes   map[string]string `json:"attributes"`
+	CreatedAt    string            `json:"created_at"`
+	UpdatedAt    string            `json:"updated_at"`
+	Version      int64             `json:"version"`
+}
+
+func userOut(u store.User) userResponse {
+	return userResponse{ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Organization: u.Organization, Role: u.Role, Disabled: u.Disabled, Attributes: u.Attributes,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
+}
+
 type patchUserRequest struct {
 	Email        *string            `json:"email"`
 	FirstName    *string            `json:"first_name"`
@@ -75,7 +99,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeList(w, users, next)
+	writeList(w, mapAll(users, userOut), next)
 	return nil
 }
 
@@ -94,7 +118,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := authz.ReadUser(c.caller, userRef(u)); err != nil {
 		return err
 	}
-	writeObject(w, http.StatusOK, u.Version, u)
+	writeObject(w, http.StatusOK, u.Version, userOut(u))
 	return nil
 }
 
@@ -159,7 +183,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/users/"+u.ID)
-	writeObject(w, http.StatusCreated, u.Version, u)
+	writeObject(w, http.StatusCreated, u.Version, userOut(u))
 	return nil
 }
 
@@ -264,7 +288,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeObject(w, http.StatusOK, u.Version, u)
+	writeObject(w, http.StatusOK, u.Version, userOut(u))
 	return nil
 }
 
