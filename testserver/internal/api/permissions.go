@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -196,19 +197,35 @@ func (a *API) deletePermission(w http.ResponseWriter, r *http.Request, c *call) 
 	c.ev.ObjectID = id
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		p, err := store.GetPermission(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no permission with id %q", id)
-		} else if err != nil {
+		found := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+		var refused error
+		if found {
+			scope, err := catalog.ParseScope(p.Scope)
+			if err != nil {
+				return err
+			}
+			refused = a.managePermission(ctx, tx, c, p.Operation, scope)
+			var denied *authz.Denied
+			if refused != nil && !errors.As(refused, &denied) {
+				return refused
+			}
+		}
+		if (!found || refused != nil) && authz.Read(c.caller, "read permissions") != nil {
+			// A caller who may not read permissions learns nothing about this
+			// one: the same refusal whether it exists or not, naming no scope.
+			return forbidden(fmt.Sprintf("%s cannot revoke permission %s: it needs level %d or lower, "+
+				"or the admin operation of the permission's scope kind on its scope or on global", c.caller, id, catalog.LevelAdmin))
+		}
+		if !found {
+			return notFound("no permission with id %q", id)
+		}
+		if refused != nil {
+			return refused
 		}
 		if err := checkIfMatch(r, p.Version); err != nil {
-			return err
-		}
-		scope, err := catalog.ParseScope(p.Scope)
-		if err != nil {
-			return err
-		}
-		if err := a.managePermission(ctx, tx, c, p.Operation, scope); err != nil {
 			return err
 		}
 		c.ev.Detail = permDetail(p)

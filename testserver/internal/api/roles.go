@@ -129,13 +129,14 @@ func (a *API) patchRole(w http.ResponseWriter, r *http.Request, c *call) error {
 	var role store.Role
 	err := c.change(ctx, func(tx *sql.Tx) error {
 		var err error
+		// A caller who may not read roles learns nothing about this one.
+		if err := authz.Read(c.caller, "read roles"); err != nil {
+			return err
+		}
 		role, err = store.GetRole(ctx, tx, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("no role named %s", quoteName(name))
 		} else if err != nil {
-			return err
-		}
-		if err := checkIfMatch(r, role.Version); err != nil {
 			return err
 		}
 		var newLevel *int
@@ -144,6 +145,9 @@ func (a *API) patchRole(w http.ResponseWriter, r *http.Request, c *call) error {
 			newLevel = &n
 		}
 		if err := authz.UpdateRole(c.caller, authz.RoleRef{Name: role.Name, Level: role.Level}, role.Builtin, newLevel); err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, role.Version); err != nil {
 			return err
 		}
 		if newLevel != nil {
@@ -170,16 +174,20 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, c *call) error 
 	name := r.PathValue("name")
 	c.ev.ObjectID = name
 	err := c.change(ctx, func(tx *sql.Tx) error {
+		// A caller who may not read roles learns nothing about this one.
+		if err := authz.Read(c.caller, "read roles"); err != nil {
+			return err
+		}
 		role, err := store.GetRole(ctx, tx, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("no role named %s", quoteName(name))
 		} else if err != nil {
 			return err
 		}
-		if err := checkIfMatch(r, role.Version); err != nil {
+		if err := authz.DeleteRole(c.caller, authz.RoleRef{Name: role.Name, Level: role.Level}, role.Builtin); err != nil {
 			return err
 		}
-		if err := authz.DeleteRole(c.caller, authz.RoleRef{Name: role.Name, Level: role.Level}, role.Builtin); err != nil {
+		if err := checkIfMatch(r, role.Version); err != nil {
 			return err
 		}
 		use, err := store.GetRoleUsage(ctx, tx, name)

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"maps"
+	"math"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -80,6 +82,25 @@ func checkAttributes(fields map[string]string, attrs map[string]string) {
 	}
 }
 
+// mayRead refuses a caller who may not read the user with that id before
+// the user is looked up, so such a caller learns nothing about it: the same
+// refusal whether it exists or not, and nothing of its role or version.
+func mayRead(c *call, id string) error {
+	return authz.ReadUser(c.caller, authz.UserRef{ID: id})
+}
+
+// loadUser reads the user a change is about, once the caller may see it.
+func loadUser(ctx context.Context, tx *sql.Tx, c *call, id string) (store.User, error) {
+	if err := mayRead(c, id); err != nil {
+		return store.User{}, err
+	}
+	u, err := store.GetUser(ctx, tx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, notFound("no user with id %q", id)
+	}
+	return u, err
+}
+
 func userRef(u store.User) authz.UserRef {
 	return authz.UserRef{ID: u.ID, System: u.System, Role: authz.RoleRef{Name: u.Role, Level: u.Level}}
 }
@@ -109,13 +130,13 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	c.ev.ObjectID = id
+	if err := mayRead(c, id); err != nil {
+		return err
+	}
 	u, err := store.GetUser(r.Context(), a.st.R, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("no user with id %q", id)
 	} else if err != nil {
-		return err
-	}
-	if err := authz.ReadUser(c.caller, userRef(u)); err != nil {
 		return err
 	}
 	writeObject(w, http.StatusOK, u.Version, userOut(u))
@@ -170,11 +191,19 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	c.ev.Detail = "username " + u.Username + ", role " + u.Role
 	err := c.change(ctx, func(tx *sql.Tx) error {
 		role, err := roleRef(ctx, tx, req.Role)
-		if err != nil {
+		var unknown *Problem
+		if errors.As(err, &unknown) {
+			// Only a caller who may create users learns whether the role
+			// exists; the rule sees the weakest level, so others are refused.
+			role = authz.RoleRef{Name: req.Role, Level: math.MaxInt}
+		} else if err != nil {
 			return err
 		}
 		if err := authz.CreateUser(c.caller, role); err != nil {
 			return err
+		}
+		if unknown != nil {
+			return unknown
 		}
 		u.Level = role.Level
 		return store.InsertUser(ctx, tx, &u)
@@ -221,13 +250,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	var u store.User
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = store.GetUser(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no user with id %q", id)
-		} else if err != nil {
-			return err
-		}
-		if err := checkIfMatch(r, u.Version); err != nil {
+		if u, err = loadUser(ctx, tx, c, id); err != nil {
 			return err
 		}
 		before := u
@@ -245,6 +268,9 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 		}
 		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
 		if err := authz.UpdateUser(c.caller, target, ch); err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
 			return err
 		}
 		if req.Email != nil {
@@ -300,16 +326,14 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	c.ev.ObjectID = id
 	err = c.change(ctx, func(tx *sql.Tx) error {
-		u, err := store.GetUser(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no user with id %q", id)
-		} else if err != nil {
-			return err
-		}
-		if err := checkIfMatch(r, u.Version); err != nil {
+		u, err := loadUser(ctx, tx, c, id)
+		if err != nil {
 			return err
 		}
 		if err := authz.DeleteUser(c.caller, userRef(u)); err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
 			return err
 		}
 		c.ev.Detail = "username " + u.Username
@@ -363,16 +387,14 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 		return err
 	}
 	err = c.change(ctx, func(tx *sql.Tx) error {
-		u, err := store.GetUser(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no user with id %q", id)
-		} else if err != nil {
-			return err
-		}
-		if err := checkIfMatch(r, u.Version); err != nil {
+		u, err := loadUser(ctx, tx, c, id)
+		if err != nil {
 			return err
 		}
 		if err := authz.SetPassword(c.caller, userRef(u), self); err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
 			return err
 		}
 		if self && req.CurrentPassword == nil {
