@@ -51,8 +51,9 @@ func sendHalf(t *testing.T, s *testserver.Server, method, path, token string, bo
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw, _ := io.ReadAll(cont.Body)
+	_ = cont.Body.Close()
 	if cont.StatusCode != http.StatusContinue {
-		raw, _ := io.ReadAll(cont.Body)
 		t.Fatalf("%s %s: status %d before the body, want 100: %s", method, path, cont.StatusCode, raw)
 	}
 	half := len(b) / 2
