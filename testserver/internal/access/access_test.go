@@ -21,9 +21,15 @@ var (
 	expiredToken  = Principal{Role: "operator", Level: 10, Disabled: true}
 )
 
-func toUser(id, op, scope, user string) Grant   { return Grant{ID: id, Operation: op, Scope: scope, UserID: user} }
-func toGroup(id, op, scope, group string) Grant { return Grant{ID: id, Operation: op, Scope: scope, GroupID: group} }
-func toRole(id, op, scope, role string) Grant   { return Grant{ID: id, Operation: op, Scope: scope, Role: role} }
+func toUser(id, op, scope, user string) Grant {
+	return Grant{ID: id, Operation: op, Scope: scope, UserID: user}
+}
+func toGroup(id, op, scope, group string) Grant {
+	return Grant{ID: id, Operation: op, Scope: scope, GroupID: group}
+}
+func toRole(id, op, scope, role string) Grant {
+	return Grant{ID: id, Operation: op, Scope: scope, Role: role}
+}
 
 func scope(t *testing.T, s string) catalog.Scope {
 	t.Helper()
