@@ -90,7 +90,8 @@ type held struct {
 // Set is what one principal holds. Build it once with Evaluate and ask it
 // as often as needed; the zero Set holds nothing.
 type Set struct {
-	held []held
+	held     []held
+	disabled bool // the grants are kept for Granted, but nothing is held
 }
 
 // Evaluate returns what p holds given grants, which may include grants that
@@ -98,10 +99,7 @@ type Set struct {
 // to one of p.Groups, or to p.Role. Grants with a scope or an operation the
 // catalogue does not accept are ignored too; they can never apply.
 func Evaluate(p Principal, grants []Grant) *Set {
-	s := &Set{}
-	if p.Disabled {
-		return s
-	}
+	s := &Set{disabled: p.Disabled}
 	if p.Level == catalog.LevelSudo && p.Role != "" {
 		s.held = append(s.held, held{scope: catalog.Global,
 			via: Via{Kind: ViaRole, Role: p.Role, Operation: catalog.OpSuperAdmin, Scope: catalog.ScopeGlobal}})
@@ -140,6 +138,13 @@ func Evaluate(p Principal, grants []Grant) *Set {
 // grant that allows it. It does not check that operation may be granted on
 // scope; Decide (the function) does.
 func (s *Set) Decide(operation string, scope catalog.Scope) Decision {
+	if s.disabled {
+		return Decision{}
+	}
+	return s.decide(operation, scope)
+}
+
+func (s *Set) decide(operation string, scope catalog.Scope) Decision {
 	var allowing []held
 	for _, h := range s.held {
 		if h.allows(operation, scope) {
@@ -163,6 +168,9 @@ func (h held) allows(operation string, scope catalog.Scope) bool {
 
 // Holds reports whether the principal holds operation on scope.
 func (s *Set) Holds(operation string, scope catalog.Scope) bool {
+	if s.disabled {
+		return false
+	}
 	for _, h := range s.held {
 		if h.allows(operation, scope) {
 			return true
@@ -175,8 +183,18 @@ func (s *Set) Holds(operation string, scope catalog.Scope) bool {
 // each with every grant that allows it (so an entry's Via is what Decide
 // returns for it). SUPER_ADMIN on global counts as every operation on global.
 // Entries come in catalogue order of the operation, then broadest scope
-// first, then by scope text.
+// first, then by scope text. A disabled principal holds nothing.
 func (s *Set) Effective() []Entry {
+	if s.disabled {
+		return nil
+	}
+	return s.Granted()
+}
+
+// Granted is Effective whether or not the principal is disabled: what its
+// grants give it, and would give it again once enabled. The rules against
+// escalation through another account compare this with the caller's.
+func (s *Set) Granted() []Entry {
 	type key struct{ op, scope string }
 	seen := map[key]catalog.Scope{}
 	for _, h := range s.held {
@@ -197,7 +215,7 @@ func (s *Set) Effective() []Entry {
 	})
 	out := make([]Entry, len(keys))
 	for i, k := range keys {
-		out[i] = Entry{Operation: k.op, Scope: k.scope, Via: s.Decide(k.op, seen[k]).Via}
+		out[i] = Entry{Operation: k.op, Scope: k.scope, Via: s.decide(k.op, seen[k]).Via}
 	}
 	return out
 }

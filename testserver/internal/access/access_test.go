@@ -260,3 +260,22 @@ func TestEffectiveSuperAdmin(t *testing.T) {
 		t.Fatalf("a disabled user holds %+v", got)
 	}
 }
+
+func TestGrantedCountsWhileDisabled(t *testing.T) {
+	grants := []Grant{toUser("g1", "VIEW_PROJECT", "global", "u-alice")}
+	set := Evaluate(disabledAlice, grants)
+	if set.Holds("VIEW_PROJECT", catalog.Global) || len(set.Effective()) != 0 {
+		t.Fatal("a disabled user holds a grant")
+	}
+	got := set.Granted()
+	if len(got) != 1 || got[0].Operation != "VIEW_PROJECT" || got[0].Scope != "global" || grantIDs(got[0].Via)[0] != "g1" {
+		t.Fatalf("granted %+v", got)
+	}
+	if g := Evaluate(disabledSudo, nil).Granted(); len(g) != len(catalog.Operations) {
+		t.Fatalf("a disabled sudo's role still grants everything once enabled: %d entries", len(g))
+	}
+	var zero Set
+	if zero.Holds("VIEW_PROJECT", catalog.Global) || len(zero.Granted()) != 0 {
+		t.Fatal("the zero Set holds something")
+	}
+}
