@@ -75,21 +75,7 @@ func TestLookupsUseIndexes(t *testing.T) {
 		`SELECT id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`: "PRIMARY KEY",
 	}
 	for q, index := range cases {
-		rows, err := s.R.Query(`EXPLAIN QUERY PLAN `+q, "x")
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		joined := strings.Join(plan, "; ")
+		joined := queryPlan(t, s.R, q, "x")
 		if !strings.Contains(joined, index) || strings.Contains(joined, "SCAN u") || strings.Contains(joined, "SCAN users") {
 			t.Errorf("%s\n  plan: %s\n  want index %s and no scan", q, joined, index)
 		}
