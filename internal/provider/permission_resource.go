@@ -191,14 +191,6 @@ func (m permissionResourceModel) principal() string {
 	}
 }
 
-// nullIfEmpty maps the server's "" for an unused principal to null, as in configuration.
-func nullIfEmpty(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
 func permissionModelFrom(p *client.Permission) permissionResourceModel {
 	return permissionResourceModel{
 		ID:        types.StringValue(p.ID),

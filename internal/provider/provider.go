@@ -184,6 +184,24 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 	}
 }
 
+// clientFromProviderData returns the API client the provider's Configure
+// handed to resources and data sources. It returns nil without a diagnostic
+// when the provider is not configured yet (Terraform calls Configure on
+// resources early, during validation), and nil with an error diagnostic when
+// the data is of an unexpected type.
+func clientFromProviderData(data any, diags *diag.Diagnostics) *client.Client {
+	if data == nil {
+		return nil
+	}
+	c, ok := data.(*client.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return c
+}
+
 // settings are the provider settings after the environment has filled the gaps.
 type settings struct {
 	endpoint, token, username, password string
@@ -280,24 +298,4 @@ func (tflogAdapter) Debug(ctx context.Context, msg string, fields map[string]any
 
 func (tflogAdapter) Warn(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Warn(ctx, msg, fields)
-}
-
-// durationValidator checks that a string is a positive Go duration.
-type durationValidator struct{}
-
-func (durationValidator) Description(_ context.Context) string {
-	return "must be a positive duration such as `30s` or `2m`"
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q must be a positive duration such as 30s or 2m.", req.ConfigValue.ValueString()))
-	}
 }

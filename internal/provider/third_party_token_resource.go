@@ -232,12 +232,3 @@ func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.Delet
 func (r *thirdPartyTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
-
-// parseTime reads an RFC 3339 attribute; ok is false when it is null, unknown or malformed.
-func parseTime(v types.String) (time.Time, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339, v.ValueString())
-	return t, err == nil
-}

@@ -371,21 +371,3 @@ func userToModel(ctx context.Context, u *client.User, prior userResourceModel) (
 		UpdatedAt:         timeString(u.UpdatedAt),
 	}, diags
 }
-
-// stringMap converts a Terraform map of strings; null or unknown gives nil.
-func stringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
-	if m.IsNull() || m.IsUnknown() {
-		return nil, nil
-	}
-	out := map[string]string{}
-	diags := m.ElementsAs(ctx, &out, false)
-	return out, diags
-}
-
-// nonNilMap returns m, or an empty map when m is nil, so state holds {} rather than null.
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
-}
