@@ -114,8 +114,7 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 
 // Update is never called: both arguments require replacement.
 func (r *groupMembershipResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Unable to update group membership",
-		"Memberships cannot be changed in place; this is a bug in the provider, please report it.")
+	addNoUpdateError(&resp.Diagnostics, "group membership")
 }
 
 func (r *groupMembershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -135,7 +134,7 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	groupID, userID, ok := strings.Cut(req.ID, "/")
 	if !ok || groupID == "" || userID == "" || strings.Contains(userID, "/") {
-		resp.Diagnostics.AddError("Invalid import id",
+		resp.Diagnostics.AddError(summaryInvalidImportID,
 			fmt.Sprintf("Expected an import id of the form group_id/user_id, got %q.", req.ID))
 		return
 	}

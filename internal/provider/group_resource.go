@@ -117,8 +117,10 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 	})
 	if err != nil {
 		full := catalog.GroupFullName(plan.Organization.ValueString(), plan.Name.ValueString())
-		addCreateError(&resp.Diagnostics, "Unable to create group", fmt.Sprintf("Could not create group %q: %s", full, err),
-			err, "identity_group", fmt.Sprintf("group %q", full), full)
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create group", detail: fmt.Sprintf("Could not create group %q: %s", full, err),
+			typeName: "identity_group", what: fmt.Sprintf("group %q", full), importID: full,
+		})
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)

@@ -127,10 +127,11 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 		Role:      plan.Role.ValueString(),
 	})
 	if err != nil {
-		detail := fmt.Sprintf("Could not grant %s on %s to %s: %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal(), err)
-		addCreateError(&resp.Diagnostics, "Unable to create permission", detail, err, "identity_permission",
-			fmt.Sprintf("grant of %s on %s to %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal()),
-			r.existingGrantID(ctx, plan))
+		grant := fmt.Sprintf("%s on %s to %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal())
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create permission", detail: fmt.Sprintf("Could not grant %s: %s", grant, err),
+			typeName: "identity_permission", what: "grant of " + grant, importID: r.existingGrantID(ctx, plan),
+		})
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, permissionModelFrom(p))...)
@@ -156,9 +157,8 @@ func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest,
 }
 
 // Update is never called: every argument requires replacement.
-func (r *permissionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Unable to update permission",
-		"Permissions cannot be changed in place; this is a bug in the provider, please report it.")
+func (r *permissionResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	addNoUpdateError(&resp.Diagnostics, "permission")
 }
 
 func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -177,6 +177,18 @@ func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 func (r *permissionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// existingGrantID finds the id of the permission identical to plan, for the import advice.
+func (r *permissionResource) existingGrantID(ctx context.Context, plan permissionResourceModel) string {
+	ps, err := r.client.ListPermissions(ctx, client.PermissionFilter{
+		Operation: plan.Operation.ValueString(), Scope: plan.Scope.ValueString(),
+		UserID: plan.UserID.ValueString(), GroupID: plan.GroupID.ValueString(), Role: plan.Role.ValueString(),
+	})
+	if err != nil || len(ps) != 1 {
+		return ""
+	}
+	return ps[0].ID
 }
 
 // principal names the grantee for diagnostics.

@@ -5,7 +5,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -264,29 +263,6 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 		s.maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
 	return s, diags
-}
-
-// addConnectError turns the first call's failure into a diagnostic on the setting to fix.
-func addConnectError(diags *diag.Diagnostics, s settings, err error) {
-	var apiErr *client.APIError
-	switch {
-	case errors.Is(err, client.ErrUnauthorized):
-		attr, what := "token", "token"
-		if s.token == "" {
-			attr, what = "password", "username and password"
-		}
-		if s.credentialSource == "environment" {
-			what += " (from the environment)"
-		}
-		diags.AddAttributeError(path.Root(attr), "Identity server refused the credentials",
-			fmt.Sprintf("The server at %s refused the %s: %s", s.endpoint, what, err))
-	case errors.As(err, &apiErr):
-		diags.AddAttributeError(path.Root("endpoint"), "Unable to use the identity server",
-			fmt.Sprintf("The server at %s answered: %s", s.endpoint, err))
-	default:
-		diags.AddAttributeError(path.Root("endpoint"), "Unable to reach the identity server",
-			fmt.Sprintf("Could not connect to %s: %s. Check \"endpoint\" (or %s) and that the server is running.", s.endpoint, err, EnvEndpoint))
-	}
 }
 
 // tflogAdapter routes the client's logs into Terraform's provider log.

@@ -88,8 +88,10 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		Description: plan.Description.ValueString(),
 	})
 	if err != nil {
-		addCreateError(&resp.Diagnostics, "Unable to create role", fmt.Sprintf("Creating role %q: %s", plan.Name.ValueString(), err),
-			err, "identity_role", fmt.Sprintf("role %q", plan.Name.ValueString()), plan.Name.ValueString())
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create role", detail: fmt.Sprintf("Creating role %q: %s", plan.Name.ValueString(), err),
+			typeName: "identity_role", what: fmt.Sprintf("role %q", plan.Name.ValueString()), importID: plan.Name.ValueString(),
+		})
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)
@@ -155,7 +157,7 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // ImportState imports a role by its name.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if msg := catalog.ValidateRoleName(req.ID); msg != "" {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a role by its name; %q %s.", req.ID, msg))
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a role by its name; %q %s.", req.ID, msg))
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)

@@ -210,8 +210,7 @@ func (r *thirdPartyTokenResource) Read(ctx context.Context, req resource.ReadReq
 
 // Update is never called: every argument requires replacement.
 func (r *thirdPartyTokenResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Unable to update third-party token",
-		"Tokens cannot be changed in place; this is a bug in the provider, please report it.")
+	addNoUpdateError(&resp.Diagnostics, "third-party token")
 }
 
 func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

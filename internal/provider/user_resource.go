@@ -197,9 +197,12 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		Password:     password,
 	})
 	if err != nil {
-		addCreateError(&resp.Diagnostics, "Unable to create user", fmt.Sprintf("Creating user %q: %s", plan.Username.ValueString(), err),
-			err, "identity_user", fmt.Sprintf("user %q (or a user with email %q)", plan.Username.ValueString(), plan.Email.ValueString()),
-			r.conflictingUsername(ctx, plan.Username.ValueString(), plan.Email.ValueString()))
+		username, email := plan.Username.ValueString(), plan.Email.ValueString()
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create user", detail: fmt.Sprintf("Creating user %q: %s", username, err),
+			typeName: "identity_user", what: fmt.Sprintf("user %q (or a user with email %q)", username, email),
+			importID: r.conflictingUsername(ctx, username, email),
+		})
 		return
 	}
 	state, diags := userToModel(ctx, user, plan)
@@ -329,7 +332,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	if user == nil && (err == nil || errors.Is(err, client.ErrNotFound)) {
 		if msg := catalog.ValidateUsername(req.ID); msg != "" {
-			resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a user by id (a UUID) or by username; %q is neither: a username %s.", req.ID, msg))
+			resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a user by id (a UUID) or by username; %q is neither: a username %s.", req.ID, msg))
 			return
 		}
 		user, err = r.client.GetUserByUsername(ctx, req.ID)
@@ -370,4 +373,16 @@ func userToModel(ctx context.Context, u *client.User, prior userResourceModel) (
 		CreatedAt:         timeString(u.CreatedAt),
 		UpdatedAt:         timeString(u.UpdatedAt),
 	}, diags
+}
+
+// conflictingUsername finds the username of the user that holds username or
+// email (either clashes), for the import advice; "" when it cannot tell.
+func (r *userResource) conflictingUsername(ctx context.Context, username, email string) string {
+	if u, err := r.client.GetUserByUsername(ctx, username); err == nil {
+		return u.Username
+	}
+	if u, err := r.client.GetUserByEmail(ctx, email); err == nil {
+		return u.Username
+	}
+	return ""
 }
