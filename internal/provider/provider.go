@@ -31,11 +31,9 @@ const (
 	EnvPassword = "IDENTITY_PASSWORD"
 )
 
-const (
-	defaultRequestTimeout = 30 * time.Second
-	defaultMaxRetries     = 4
-	maxMaxRetries         = 10
-)
+// maxMaxRetries bounds max_retries; the defaults are the client's own
+// (client.DefaultTimeout, client.DefaultMaxRetries).
+const maxMaxRetries = 10
 
 var _ provider.Provider = (*identityProvider)(nil)
 
@@ -89,12 +87,12 @@ func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Sensitive:           true,
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", defaultRequestTimeout),
+				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", client.DefaultTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`). Between 0 and %d; defaults to %d.", maxMaxRetries, defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`). Between 0 and %d; defaults to %d.", maxMaxRetries, client.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
@@ -215,7 +213,7 @@ type settings struct {
 // the environment, so a stray variable never mixes with explicit settings.
 func resolveSettings(cfg identityProviderModel, getenv func(string) string) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	s := settings{timeout: defaultRequestTimeout, maxRetries: defaultMaxRetries}
+	s := settings{timeout: client.DefaultTimeout, maxRetries: client.DefaultMaxRetries}
 
 	s.endpoint = cfg.Endpoint.ValueString()
 	if s.endpoint == "" {
