@@ -36,7 +36,8 @@ type permissionResource struct {
 	client *client.Client
 }
 
-type permissionResourceModel struct {
+// permissionModel is a grant; identity_permissions lists them too.
+type permissionModel struct {
 	ID        types.String `tfsdk:"id"`
 	Operation types.String `tfsdk:"operation"`
 	Scope     types.String `tfsdk:"scope"`
@@ -114,7 +115,7 @@ func (r *permissionResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan permissionResourceModel
+	var plan permissionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -138,7 +139,7 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state permissionResourceModel
+	var state permissionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -162,7 +163,7 @@ func (r *permissionResource) Update(_ context.Context, _ resource.UpdateRequest,
 }
 
 func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state permissionResourceModel
+	var state permissionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -180,7 +181,7 @@ func (r *permissionResource) ImportState(ctx context.Context, req resource.Impor
 }
 
 // existingGrantID finds the id of the permission identical to plan, for the import advice.
-func (r *permissionResource) existingGrantID(ctx context.Context, plan permissionResourceModel) string {
+func (r *permissionResource) existingGrantID(ctx context.Context, plan permissionModel) string {
 	ps, err := r.client.ListPermissions(ctx, client.PermissionFilter{
 		Operation: plan.Operation.ValueString(), Scope: plan.Scope.ValueString(),
 		UserID: plan.UserID.ValueString(), GroupID: plan.GroupID.ValueString(), Role: plan.Role.ValueString(),
@@ -192,7 +193,7 @@ func (r *permissionResource) existingGrantID(ctx context.Context, plan permissio
 }
 
 // principal names the grantee for diagnostics.
-func (m permissionResourceModel) principal() string {
+func (m permissionModel) principal() string {
 	switch {
 	case m.UserID.ValueString() != "":
 		return "user " + m.UserID.ValueString()
@@ -203,8 +204,9 @@ func (m permissionResourceModel) principal() string {
 	}
 }
 
-func permissionModelFrom(p *client.Permission) permissionResourceModel {
-	return permissionResourceModel{
+// permissionModelFrom maps a grant as the server reports it; unused principals are null.
+func permissionModelFrom(p *client.Permission) permissionModel {
+	return permissionModel{
 		ID:        types.StringValue(p.ID),
 		Operation: types.StringValue(p.Operation),
 		Scope:     types.StringValue(p.Scope),

@@ -30,12 +30,12 @@ type permissionsDataSource struct {
 }
 
 type permissionsDataSourceModel struct {
-	UserID      types.String              `tfsdk:"user_id"`
-	GroupID     types.String              `tfsdk:"group_id"`
-	Role        types.String              `tfsdk:"role"`
-	Scope       types.String              `tfsdk:"scope"`
-	Operation   types.String              `tfsdk:"operation"`
-	Permissions []permissionResourceModel `tfsdk:"permissions"`
+	UserID      types.String      `tfsdk:"user_id"`
+	GroupID     types.String      `tfsdk:"group_id"`
+	Role        types.String      `tfsdk:"role"`
+	Scope       types.String      `tfsdk:"scope"`
+	Operation   types.String      `tfsdk:"operation"`
+	Permissions []permissionModel `tfsdk:"permissions"`
 }
 
 func (d *permissionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -111,7 +111,7 @@ func (d *permissionsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		resp.Diagnostics.AddError("Unable to list permissions", fmt.Sprintf("Could not list permissions: %s", err))
 		return
 	}
-	state.Permissions = make([]permissionResourceModel, len(perms))
+	state.Permissions = make([]permissionModel, len(perms))
 	for i := range perms {
 		state.Permissions[i] = permissionModelFrom(&perms[i])
 	}

@@ -94,7 +94,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		})
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -112,7 +112,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		resp.Diagnostics.AddError("Unable to read role", fmt.Sprintf("Reading role %q: %s", state.Name.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -134,7 +134,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddError("Unable to update role", fmt.Sprintf("Updating role %q: %s", plan.Name.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -163,7 +163,8 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
 }
 
-func roleToModel(r *client.Role) roleResourceModel {
+// roleResourceModelFrom maps a role as the server reports it.
+func roleResourceModelFrom(r *client.Role) roleResourceModel {
 	return roleResourceModel{
 		Name:        types.StringValue(r.Name),
 		Level:       types.Int64Value(r.Level),
