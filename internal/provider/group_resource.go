@@ -43,7 +43,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"`identity_group_members` (the whole set, authoritative), never both on the same group.",
 		Attributes: withComputed(map[string]schema.Attribute{
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The group's name; can be changed in place. It " + groupNameValidator().MarkdownDescription(context.Background()) + ".",
+				MarkdownDescription: "The group's name; " + groupNameRule + ". It can be changed in place.",
 				Required:            true,
 				Validators:          []validator.String{groupNameValidator()},
 			},

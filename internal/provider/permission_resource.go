@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -16,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
@@ -65,13 +62,13 @@ func (r *permissionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"operation": schema.StringAttribute{
-				MarkdownDescription: "The operation granted, one of `" + strings.Join(catalog.OperationNames(), "`, `") + "`.",
+				MarkdownDescription: "The operation granted, " + operationRule + ".",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(catalog.OperationNames()...)},
+				Validators:          []validator.String{operationValidator()},
 				PlanModifiers:       replace,
 			},
 			"scope": schema.StringAttribute{
-				MarkdownDescription: "Where the operation applies: " + catalog.ScopeFormText + ". The operation must be valid on the scope's kind (see above).",
+				MarkdownDescription: "Where the operation applies: " + scopeRule + ". The operation must be valid on the scope's kind (see above).",
 				Required:            true,
 				Validators:          []validator.String{scopeValidator()},
 				PlanModifiers:       replace,

@@ -3,15 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
@@ -64,14 +61,14 @@ func (d *permissionsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Validators:          []validator.String{roleNameValidator()},
 			},
 			"scope": schema.StringAttribute{
-				MarkdownDescription: "Only grants on exactly this scope: " + catalog.ScopeFormText + ".",
+				MarkdownDescription: "Only grants on exactly this scope: " + scopeRule + ".",
 				Optional:            true,
 				Validators:          []validator.String{scopeValidator()},
 			},
 			"operation": schema.StringAttribute{
-				MarkdownDescription: "Only grants of this operation, one of `" + strings.Join(catalog.OperationNames(), "`, `") + "`.",
+				MarkdownDescription: "Only grants of this operation, " + operationRule + ".",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(catalog.OperationNames()...)},
+				Validators:          []validator.String{operationValidator()},
 			},
 			"permissions": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching grants. Of `user_id`, `group_id` and `role`, the two not granted to are null.",

@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -87,14 +86,14 @@ func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Sensitive:           true,
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", client.DefaultTimeout),
+				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as %s. Defaults to `%s`.", durationRule, client.DefaultTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`). Between 0 and %d; defaults to %d.", maxMaxRetries, client.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`), %s. Defaults to %d.", maxRetriesRule, client.DefaultMaxRetries),
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+				Validators:          []validator.Int64{maxRetriesValidator()},
 			},
 		},
 	}

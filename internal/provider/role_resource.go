@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -59,7 +58,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"level": schema.Int64Attribute{
 				MarkdownDescription: "Privilege level, " + levelRule + ". The caller may only manage roles whose level is greater than its own.",
 				Required:            true,
-				Validators:          []validator.Int64{int64validator.Between(catalog.MinLevel, catalog.MaxLevel)},
+				Validators:          []validator.Int64{levelValidator()},
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "What the role is for; " + textRule(catalog.DescriptionMaxLength, true) + ". Defaults to `\"\"`.",
@@ -170,16 +169,4 @@ func roleResourceModelFrom(r *client.Role) roleResourceModel {
 		Level:       types.Int64Value(r.Level),
 		Description: types.StringValue(r.Description),
 	}
-}
-
-// builtinRoleList renders the built-in roles with their levels for descriptions.
-func builtinRoleList() string {
-	s := ""
-	for i, r := range catalog.BuiltinRoles {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("`%s` %d", r.Name, r.Level)
-	}
-	return s
 }

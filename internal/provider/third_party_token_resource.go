@@ -68,7 +68,7 @@ func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"role": schema.StringAttribute{
-				MarkdownDescription: "The role the token acts as; its level is the token's level. The role name " + roleNameValidator().MarkdownDescription(context.Background()) + ".",
+				MarkdownDescription: "The role the token acts as; its level is the token's level. A role name is " + roleNameRule + ".",
 				Required:            true,
 				Validators:          []validator.String{roleNameValidator()},
 				PlanModifiers:       replace,
@@ -82,7 +82,7 @@ func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       replace,
 			},
 			"expires_at": schema.StringAttribute{
-				MarkdownDescription: "When the token stops working, as an RFC 3339 timestamp such as `2030-01-01T00:00:00Z`; " +
+				MarkdownDescription: "When the token stops working, as " + timestampRule + "; " +
 					"it must be in the future when the token is minted. Omit it for a token that does not expire.",
 				Optional:      true,
 				Validators:    []validator.String{rfc3339Validator()},

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -47,15 +49,42 @@ func (v catalogStringValidator) ValidateString(_ context.Context, req validator.
 	}
 }
 
-// Rule texts for descriptions; kept next to the validators that enforce them.
+// Rule texts, each quoted by the MarkdownDescriptions of the attributes its
+// validator checks (as in "Login name; " + usernameRule), and built from the
+// same constants and lists the validator checks against, so the
+// documentation and the checks cannot disagree.
 var (
-	usernameRule = fmt.Sprintf("1-64 characters of letters, digits, `.`, `_`, `@` or `-` (pattern `%s`); case-insensitively unique", catalog.UsernamePatternText)
-	roleNameRule = fmt.Sprintf("a lowercase letter followed by up to 62 lowercase letters, digits, `_` or `-` (pattern `%s`)", catalog.RoleNamePatternText)
-	emailRule    = fmt.Sprintf("a plain address such as `user@example.com`, at most %d characters, with a dotted domain; case-insensitively unique", catalog.EmailMaxLength)
-	passwordRule = fmt.Sprintf("%d to %d characters", catalog.PasswordMinLength, catalog.PasswordMaxLength)
-	levelRule    = fmt.Sprintf("between %d and %d; a lower level means more privilege", catalog.MinLevel, catalog.MaxLevel)
-	attrKeyRule  = fmt.Sprintf("at most %d entries; keys match `%s`, values are at most %d characters without control characters", catalog.AttributeMaxCount, catalog.AttributeKeyPatternText, catalog.AttributeValueMax)
+	usernameRule     = fmt.Sprintf("1-64 characters of letters, digits, `.`, `_`, `@` or `-` (pattern `%s`); case-insensitively unique", catalog.UsernamePatternText)
+	roleNameRule     = fmt.Sprintf("a lowercase letter followed by up to 62 lowercase letters, digits, `_` or `-` (pattern `%s`)", catalog.RoleNamePatternText)
+	emailRule        = fmt.Sprintf("a plain address such as `user@example.com`, at most %d characters, with a dotted domain; case-insensitively unique", catalog.EmailMaxLength)
+	passwordRule     = fmt.Sprintf("%d to %d characters", catalog.PasswordMinLength, catalog.PasswordMaxLength)
+	levelRule        = fmt.Sprintf("between %d and %d; a lower level means more privilege", catalog.MinLevel, catalog.MaxLevel)
+	attrKeyRule      = fmt.Sprintf("at most %d entries; keys match `%s`, values are at most %d characters without control characters", catalog.AttributeMaxCount, catalog.AttributeKeyPatternText, catalog.AttributeValueMax)
+	groupNameRule    = fmt.Sprintf("text matching `%s` (no colon: it separates the organization from the name)", catalog.GroupNamePatternText)
+	organizationRule = "empty, or " + groupNameRule
+	scopeRule        = catalog.ScopeFormText
+	operationRule    = "one of " + codeList(operationNames)
+	timestampRule    = "an RFC 3339 timestamp such as `2030-01-01T00:00:00Z`"
+	durationRule     = "a positive Go duration such as `30s` or `2m`"
+	maxRetriesRule   = fmt.Sprintf("between 0 and %d", maxMaxRetries)
 )
+
+// operationNames are the operations the catalogue knows, in its order.
+var operationNames = catalog.OperationNames()
+
+// codeList renders values as Markdown code, separated by commas.
+func codeList(values []string) string {
+	return "`" + strings.Join(values, "`, `") + "`"
+}
+
+// builtinRoleList renders the built-in roles with their levels for descriptions.
+func builtinRoleList() string {
+	roles := make([]string, len(catalog.BuiltinRoles))
+	for i, r := range catalog.BuiltinRoles {
+		roles[i] = fmt.Sprintf("`%s` %d", r.Name, r.Level)
+	}
+	return strings.Join(roles, ", ")
+}
 
 // textRule describes the free-text rule enforced by textValidator.
 func textRule(maxLen int, multiline bool) string {
@@ -144,7 +173,7 @@ func (attributesValidator) ValidateMap(ctx context.Context, req validator.MapReq
 // groupNameValidator checks group names and organizations with the catalogue's rule.
 func groupNameValidator() validator.String {
 	return catalogStringValidator{
-		description: "must match `" + catalog.GroupNamePatternText + "` (no colon: it separates the organization from the name)",
+		description: "must be " + groupNameRule,
 		summary:     "Invalid group name",
 		check:       catalog.ValidateGroupName,
 	}
@@ -153,7 +182,7 @@ func groupNameValidator() validator.String {
 // organizationValidator is groupNameValidator that also accepts "" (no organization).
 func organizationValidator() validator.String {
 	return catalogStringValidator{
-		description: "must be empty, or match `" + catalog.GroupNamePatternText + "`",
+		description: "must be " + organizationRule,
 		summary:     "Invalid organization",
 		check: func(s string) string {
 			if s == "" {
@@ -167,7 +196,7 @@ func organizationValidator() validator.String {
 // scopeValidator checks a scope's form with catalog.ParseScope.
 func scopeValidator() validator.String {
 	return catalogStringValidator{
-		description: "must be one of " + catalog.ScopeFormText,
+		description: "must be one of " + scopeRule,
 		summary:     "Invalid scope",
 		check: func(s string) string {
 			if _, err := catalog.ParseScope(s); err != nil {
@@ -181,7 +210,7 @@ func scopeValidator() validator.String {
 // rfc3339Validator checks that a string is an RFC 3339 timestamp.
 func rfc3339Validator() validator.String {
 	return catalogStringValidator{
-		description: "must be an RFC 3339 timestamp such as `2030-01-01T00:00:00Z`",
+		description: "must be " + timestampRule,
 		summary:     "Invalid timestamp",
 		check: func(s string) string {
 			if _, err := time.Parse(time.RFC3339, s); err != nil {
@@ -190,6 +219,21 @@ func rfc3339Validator() validator.String {
 			return ""
 		},
 	}
+}
+
+// operationValidator checks that a string names an operation of the catalogue.
+func operationValidator() validator.String {
+	return stringvalidator.OneOf(operationNames...)
+}
+
+// levelValidator checks a role's level.
+func levelValidator() validator.Int64 {
+	return int64validator.Between(catalog.MinLevel, catalog.MaxLevel)
+}
+
+// maxRetriesValidator checks the provider's max_retries.
+func maxRetriesValidator() validator.Int64 {
+	return int64validator.Between(0, maxMaxRetries)
 }
 
 // grantValidator checks that the configured operation is allowed on the
@@ -237,7 +281,7 @@ func operationScopesMarkdown() string {
 type durationValidator struct{}
 
 func (durationValidator) Description(_ context.Context) string {
-	return "must be a positive duration such as `30s` or `2m`"
+	return "must be " + durationRule
 }
 
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
