@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	identity "github.com/seed/terraform-provider-identity/internal/provider"
@@ -94,31 +95,29 @@ func withoutValidators(attrs map[string]schema.Attribute) map[string]schema.Attr
 }
 
 func (item) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan types.Object
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	state, diags := applied(ctx, plan)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	store(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // Read leaves the state as it is: there is nothing to refresh from.
 func (item) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (item) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan types.Object
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	state, diags := applied(ctx, plan)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	store(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (item) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// store saves the plan as the new state, once applied has filled it in.
+func store(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+	var plan types.Object
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
+	obj, d := applied(ctx, plan)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, obj)...)
+}
 
 // applied is the planned object with what the server would have filled in:
 // id is the username, the other unknown strings (timestamps) are now.
