@@ -240,9 +240,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if attrs == nil {
-			attrs = map[string]string{}
-		}
+		attrs = nonNilMap(attrs) // an empty map clears the attributes; nil would leave them
 		upd.Attributes = &attrs
 		changed = true
 	}
