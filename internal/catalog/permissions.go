@@ -5,16 +5,15 @@ import (
 	"strings"
 )
 
-// Scope kinds.
+// Operation names the rules refer to by name.
 const (
-	ScopeGlobal    = "global"
-	ScopeTenant    = "tenant"
-	ScopeProject   = "project"
-	ScopeInventory = "inventory"
+	OpSuperAdmin     = "SUPER_ADMIN" // implies every operation
+	OpCreateUser     = "CREATE_USER"
+	OpModifyUser     = "MODIFY_USER"
+	OpAdminTenant    = "ADMIN_TENANT"
+	OpAdminProject   = "ADMIN_PROJECT"
+	OpAdminInventory = "ADMIN_INVENTORY"
 )
-
-// ScopeKinds lists every scope kind in order of breadth.
-var ScopeKinds = []string{ScopeGlobal, ScopeTenant, ScopeProject, ScopeInventory}
 
 // Operation is a grantable operation and the scope kinds it is valid on.
 type Operation struct {
@@ -24,20 +23,20 @@ type Operation struct {
 
 // Operations is the permission catalogue.
 var Operations = []Operation{
-	{"SUPER_ADMIN", []string{ScopeGlobal}},
-	{"CREATE_USER", []string{ScopeGlobal}},
-	{"MODIFY_USER", []string{ScopeGlobal}},
-	{"ADMIN_TENANT", []string{ScopeGlobal, ScopeTenant}},
+	{OpSuperAdmin, []string{ScopeGlobal}},
+	{OpCreateUser, []string{ScopeGlobal}},
+	{OpModifyUser, []string{ScopeGlobal}},
+	{OpAdminTenant, []string{ScopeGlobal, ScopeTenant}},
 	{"MODIFY_TENANT", []string{ScopeGlobal, ScopeTenant}},
 	{"VIEW_SECRET_CONTENT_TENANT", []string{ScopeGlobal, ScopeTenant}},
 	{"CREATE_PROJECT", []string{ScopeGlobal, ScopeTenant}},
 	{"CREATE_INVENTORY", []string{ScopeGlobal, ScopeTenant}},
 	{"VIEW_PROJECT", []string{ScopeGlobal, ScopeTenant, ScopeProject}},
 	{"MODIFY_PROJECT", []string{ScopeGlobal, ScopeTenant, ScopeProject}},
-	{"ADMIN_PROJECT", []string{ScopeGlobal, ScopeTenant, ScopeProject}},
+	{OpAdminProject, []string{ScopeGlobal, ScopeTenant, ScopeProject}},
 	{"VIEW_INVENTORY", []string{ScopeGlobal, ScopeTenant, ScopeInventory}},
 	{"MODIFY_INVENTORY", []string{ScopeGlobal, ScopeTenant, ScopeInventory}},
-	{"ADMIN_INVENTORY", []string{ScopeGlobal, ScopeTenant, ScopeInventory}},
+	{OpAdminInventory, []string{ScopeGlobal, ScopeTenant, ScopeInventory}},
 	{"DEPLOY_INVENTORY", []string{ScopeGlobal, ScopeTenant, ScopeInventory}},
 	{"VIEW_SECRET_CONTENT_INVENTORY", []string{ScopeGlobal, ScopeTenant, ScopeInventory}},
 }
@@ -59,43 +58,6 @@ func LookupOperation(name string) (Operation, bool) {
 		}
 	}
 	return Operation{}, false
-}
-
-// Scope is a parsed scope: Kind is one of ScopeKinds; Key is empty for global.
-type Scope struct {
-	Kind string
-	Key  string
-}
-
-// String renders the scope in its wire form.
-func (s Scope) String() string {
-	if s.Kind == ScopeGlobal {
-		return ScopeGlobal
-	}
-	return s.Kind + ":" + s.Key
-}
-
-// ScopeFormText describes the accepted scope forms.
-const ScopeFormText = "`global`, `tenant:KEY`, `project:KEY` or `inventory:KEY`"
-
-// ParseScope parses `global`, `tenant:KEY`, `project:KEY` or `inventory:KEY`.
-func ParseScope(s string) (Scope, error) {
-	if s == ScopeGlobal {
-		return Scope{Kind: ScopeGlobal}, nil
-	}
-	kind, key, ok := strings.Cut(s, ":")
-	if !ok {
-		return Scope{}, fmt.Errorf("scope %q must be one of global, tenant:KEY, project:KEY or inventory:KEY", s)
-	}
-	switch kind {
-	case ScopeTenant, ScopeProject, ScopeInventory:
-	default:
-		return Scope{}, fmt.Errorf("scope kind %q is unknown; valid kinds are global, tenant, project and inventory", kind)
-	}
-	if !ScopeKeyPattern.MatchString(key) {
-		return Scope{}, fmt.Errorf("scope key %q must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit", key)
-	}
-	return Scope{Kind: kind, Key: key}, nil
 }
 
 // ValidateOperation returns an error listing the valid operations when name is unknown.
@@ -126,11 +88,17 @@ func ValidateGrant(operation string, scope Scope) error {
 func AdminOperationFor(kind string) string {
 	switch kind {
 	case ScopeTenant:
-		return "ADMIN_TENANT"
+		return OpAdminTenant
 	case ScopeProject:
-		return "ADMIN_PROJECT"
+		return OpAdminProject
 	case ScopeInventory:
-		return "ADMIN_INVENTORY"
+		return OpAdminInventory
 	}
 	return ""
+}
+
+// IsAdminOperation reports whether name is one of the ADMIN_* operations,
+// which delegate the administration of permissions.
+func IsAdminOperation(name string) bool {
+	return name == OpAdminTenant || name == OpAdminProject || name == OpAdminInventory
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/internal/client"
@@ -30,16 +29,6 @@ type groupDataSource struct {
 	client *client.Client
 }
 
-// groupDataSourceModel is also one element of identity_groups.
-type groupDataSourceModel struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	Organization types.String `tfsdk:"organization"`
-	FullName     types.String `tfsdk:"full_name"`
-	Description  types.String `tfsdk:"description"`
-	MemberCount  types.Int64  `tfsdk:"member_count"`
-}
-
 func (d *groupDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_group"
 }
@@ -48,39 +37,32 @@ func (d *groupDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one group by `id`, or by `name` and `organization` (omit `organization` for a " +
 			"group without one). An error when there is no such group.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The group's id (a UUID). Exactly one of `id` and `name` is set.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{idValidator()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "The group's name (case-insensitive). Exactly one of `id` and `name` is set.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{groupNameValidator()},
-			},
-			"organization": schema.StringAttribute{
-				MarkdownDescription: "The group's organization, with `name`; empty or omitted for a group without one.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{organizationValidator()},
-			},
-			"full_name": schema.StringAttribute{
-				MarkdownDescription: "`Organization:Name`, or `Name` when the group has no organization.",
-				Computed:            true,
-			},
-			"description": schema.StringAttribute{
-				MarkdownDescription: "The group's description.",
-				Computed:            true,
-			},
-			"member_count": schema.Int64Attribute{
-				MarkdownDescription: "How many users are members.",
-				Computed:            true,
-			},
-		},
+		Attributes: d.attributes(),
 	}
+}
+
+// attributes are groupDataSourceAttributes, of which the lookup keys are also arguments.
+func (d *groupDataSource) attributes() map[string]schema.Attribute {
+	attrs := groupDataSourceAttributes()
+	attrs["id"] = schema.StringAttribute{
+		MarkdownDescription: "The group's id (a UUID). Exactly one of `id` and `name` is set.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{idValidator()},
+	}
+	attrs["name"] = schema.StringAttribute{
+		MarkdownDescription: "The group's name (case-insensitive). Exactly one of `id` and `name` is set.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{groupNameValidator()},
+	}
+	attrs["organization"] = schema.StringAttribute{
+		MarkdownDescription: "The group's organization, with `name`; empty or omitted for a group without one.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{organizationValidator()},
+	}
+	return attrs
 }
 
 func (d *groupDataSource) ConfigValidators(_ context.Context) []datasource.ConfigValidator {
@@ -117,16 +99,5 @@ func (d *groupDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddError("Unable to read group", fmt.Sprintf("Could not find the group %s: %s", what, err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupDataModelFrom(g))...)
-}
-
-func groupDataModelFrom(g *client.Group) groupDataSourceModel {
-	return groupDataSourceModel{
-		ID:           types.StringValue(g.ID),
-		Name:         types.StringValue(g.Name),
-		Organization: types.StringValue(g.Organization),
-		FullName:     types.StringValue(g.FullName),
-		Description:  types.StringValue(g.Description),
-		MemberCount:  types.Int64Value(g.MemberCount),
-	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupDataSourceModelFrom(g))...)
 }

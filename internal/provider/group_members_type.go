@@ -74,7 +74,12 @@ func (v idSetValue) Equal(o attr.Value) bool {
 	if v.IsNull() || v.IsUnknown() || other.IsNull() || other.IsUnknown() {
 		return v.SetValue.Equal(other.SetValue)
 	}
-	return sameStrings(v.Elements(), other.Elements())
+	if equal, known := sameStrings(v.Elements(), other.Elements()); known {
+		return equal
+	}
+	// An unknown element (an id not created yet) is rare and the sets that
+	// hold one are compared the stock way, element by element.
+	return v.SetValue.Equal(other.SetValue)
 }
 
 // SetSemanticEquals reports equal sets as such, which spares the framework
@@ -84,27 +89,27 @@ func (v idSetValue) SetSemanticEquals(_ context.Context, o basetypes.SetValuable
 	return ok && v.Equal(other), nil
 }
 
-// sameStrings compares two sets of string values in linear time.
-func sameStrings(a, b []attr.Value) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	seen := make(map[string]struct{}, len(a))
+// sameStrings compares two collections of known strings as multisets in
+// linear time; known is false when an element is not a known string.
+func sameStrings(a, b []attr.Value) (equal, known bool) {
+	count := make(map[string]int, len(a))
 	for _, e := range a {
 		s, ok := e.(basetypes.StringValue)
 		if !ok || s.IsUnknown() || s.IsNull() {
-			return false
+			return false, false
 		}
-		seen[s.ValueString()] = struct{}{}
+		count[s.ValueString()]++
 	}
+	equal = len(a) == len(b)
 	for _, e := range b {
 		s, ok := e.(basetypes.StringValue)
 		if !ok || s.IsUnknown() || s.IsNull() {
-			return false
+			return false, false
 		}
-		if _, found := seen[s.ValueString()]; !found {
-			return false
+		count[s.ValueString()]--
+		if count[s.ValueString()] < 0 {
+			equal = false
 		}
 	}
-	return true
+	return equal, true
 }

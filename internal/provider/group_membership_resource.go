@@ -90,7 +90,7 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 			fmt.Sprintf("Could not add user %s to group %s: %s", plan.UserID.ValueString(), plan.GroupID.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, membershipModelFrom(m.GroupID, m.UserID))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(m.GroupID, m.UserID))...)
 }
 
 func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -109,13 +109,12 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 			fmt.Sprintf("Could not read the membership of user %s in group %s: %s", state.UserID.ValueString(), state.GroupID.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, membershipModelFrom(m.GroupID, m.UserID))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(m.GroupID, m.UserID))...)
 }
 
 // Update is never called: both arguments require replacement.
 func (r *groupMembershipResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Unable to update group membership",
-		"Memberships cannot be changed in place; this is a bug in the provider, please report it.")
+	addNoUpdateError(&resp.Diagnostics, "group membership")
 }
 
 func (r *groupMembershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -135,14 +134,15 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	groupID, userID, ok := strings.Cut(req.ID, "/")
 	if !ok || groupID == "" || userID == "" || strings.Contains(userID, "/") {
-		resp.Diagnostics.AddError("Invalid import id",
+		resp.Diagnostics.AddError(summaryInvalidImportID,
 			fmt.Sprintf("Expected an import id of the form group_id/user_id, got %q.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, membershipModelFrom(groupID, userID))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(groupID, userID))...)
 }
 
-func membershipModelFrom(groupID, userID string) groupMembershipResourceModel {
+// groupMembershipResourceModelFrom is the membership of a user in a group; its id is `group_id/user_id`.
+func groupMembershipResourceModelFrom(groupID, userID string) groupMembershipResourceModel {
 	return groupMembershipResourceModel{
 		ID:      types.StringValue(groupID + "/" + userID),
 		GroupID: types.StringValue(groupID),

@@ -8,11 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/internal/client"
@@ -34,14 +31,6 @@ type groupResource struct {
 	client *client.Client
 }
 
-type groupResourceModel struct {
-	ID           types.String `tfsdk:"id"`
-	Name         types.String `tfsdk:"name"`
-	Organization types.String `tfsdk:"organization"`
-	FullName     types.String `tfsdk:"full_name"`
-	Description  types.String `tfsdk:"description"`
-}
-
 func (r *groupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_group"
 }
@@ -52,14 +41,9 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"(or `Name` without an organization), is unique case-insensitively.\n\n" +
 			"Manage its members with either `identity_group_membership` (one user each, non-authoritative) or " +
 			"`identity_group_members` (the whole set, authoritative), never both on the same group.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The group's id (a UUID).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+		Attributes: withComputed(map[string]schema.Attribute{
 			"name": schema.StringAttribute{
-				MarkdownDescription: "The group's name; can be changed in place. It " + groupNameValidator().MarkdownDescription(context.Background()) + ".",
+				MarkdownDescription: "The group's name; " + groupNameRule + ". It can be changed in place.",
 				Required:            true,
 				Validators:          []validator.String{groupNameValidator()},
 			},
@@ -70,10 +54,6 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Default:             stringdefault.StaticString(""),
 				Validators:          []validator.String{organizationValidator()},
 			},
-			"full_name": schema.StringAttribute{
-				MarkdownDescription: "`Organization:Name`, or `Name` when `organization` is empty.",
-				Computed:            true,
-			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "Free text describing the group; " + textRule(catalog.DescriptionMaxLength, true) + ".",
 				Optional:            true,
@@ -81,7 +61,7 @@ func (r *groupResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Default:             stringdefault.StaticString(""),
 				Validators:          []validator.String{textValidator(catalog.DescriptionMaxLength, true)},
 			},
-		},
+		}, groupAttributes),
 	}
 }
 
@@ -95,7 +75,7 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan groupResourceModel
+	var plan groupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.Name.IsUnknown() || plan.Organization.IsUnknown() {
 		return
@@ -105,7 +85,7 @@ func (r *groupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 }
 
 func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan groupResourceModel
+	var plan groupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -117,15 +97,17 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 	})
 	if err != nil {
 		full := catalog.GroupFullName(plan.Organization.ValueString(), plan.Name.ValueString())
-		addCreateError(&resp.Diagnostics, "Unable to create group", fmt.Sprintf("Could not create group %q: %s", full, err),
-			err, "identity_group", fmt.Sprintf("group %q", full), full)
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create group", detail: fmt.Sprintf("Could not create group %q: %s", full, err),
+			typeName: "identity_group", what: fmt.Sprintf("group %q", full), importID: full,
+		})
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
 }
 
 func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state groupResourceModel
+	var state groupModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -144,7 +126,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 }
 
 func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state groupResourceModel
+	var plan, state groupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -170,7 +152,7 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state groupResourceModel
+	var state groupModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -216,14 +198,4 @@ func groupByFullName(ctx context.Context, c *client.Client, fullName string) (*c
 		return nil, fmt.Errorf("%w: no group is named %q", client.ErrNotFound, fullName)
 	}
 	return &groups[0], nil
-}
-
-func groupModelFrom(g *client.Group) groupResourceModel {
-	return groupResourceModel{
-		ID:           types.StringValue(g.ID),
-		Name:         types.StringValue(g.Name),
-		Organization: types.StringValue(g.Organization),
-		FullName:     types.StringValue(g.FullName),
-		Description:  types.StringValue(g.Description),
-	}
 }

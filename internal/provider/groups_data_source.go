@@ -59,14 +59,7 @@ func (d *groupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			"groups": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching groups.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":           schema.StringAttribute{MarkdownDescription: "The group's id.", Computed: true},
-					"name":         schema.StringAttribute{MarkdownDescription: "The group's name.", Computed: true},
-					"organization": schema.StringAttribute{MarkdownDescription: "The group's organization; empty for none.", Computed: true},
-					"full_name":    schema.StringAttribute{MarkdownDescription: "`Organization:Name`, or `Name`.", Computed: true},
-					"description":  schema.StringAttribute{MarkdownDescription: "The group's description.", Computed: true},
-					"member_count": schema.Int64Attribute{MarkdownDescription: "How many users are members.", Computed: true},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: groupDataSourceAttributes()},
 			},
 		},
 	}
@@ -94,7 +87,7 @@ func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	state.Groups = make([]groupDataSourceModel, len(groups))
 	for i := range groups {
 		state.IDs[i] = types.StringValue(groups[i].ID)
-		state.Groups[i] = groupDataModelFrom(&groups[i])
+		state.Groups[i] = groupDataSourceModelFrom(&groups[i])
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }

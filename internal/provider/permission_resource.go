@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -16,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
@@ -36,7 +33,8 @@ type permissionResource struct {
 	client *client.Client
 }
 
-type permissionResourceModel struct {
+// permissionModel is a grant; identity_permissions lists them too.
+type permissionModel struct {
 	ID        types.String `tfsdk:"id"`
 	Operation types.String `tfsdk:"operation"`
 	Scope     types.String `tfsdk:"scope"`
@@ -64,13 +62,13 @@ func (r *permissionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"operation": schema.StringAttribute{
-				MarkdownDescription: "The operation granted, one of `" + strings.Join(catalog.OperationNames(), "`, `") + "`.",
+				MarkdownDescription: "The operation granted, " + operationRule + ".",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(catalog.OperationNames()...)},
+				Validators:          []validator.String{operationValidator()},
 				PlanModifiers:       replace,
 			},
 			"scope": schema.StringAttribute{
-				MarkdownDescription: "Where the operation applies: " + catalog.ScopeFormText + ". The operation must be valid on the scope's kind (see above).",
+				MarkdownDescription: "Where the operation applies: " + scopeRule + ". The operation must be valid on the scope's kind (see above).",
 				Required:            true,
 				Validators:          []validator.String{scopeValidator()},
 				PlanModifiers:       replace,
@@ -114,7 +112,7 @@ func (r *permissionResource) Configure(_ context.Context, req resource.Configure
 }
 
 func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan permissionResourceModel
+	var plan permissionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -127,17 +125,18 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 		Role:      plan.Role.ValueString(),
 	})
 	if err != nil {
-		detail := fmt.Sprintf("Could not grant %s on %s to %s: %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal(), err)
-		addCreateError(&resp.Diagnostics, "Unable to create permission", detail, err, "identity_permission",
-			fmt.Sprintf("grant of %s on %s to %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal()),
-			r.existingGrantID(ctx, plan))
+		grant := fmt.Sprintf("%s on %s to %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal())
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create permission", detail: fmt.Sprintf("Could not grant %s: %s", grant, err),
+			typeName: "identity_permission", what: "grant of " + grant, importID: r.existingGrantID(ctx, plan),
+		})
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, permissionModelFrom(p))...)
 }
 
 func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state permissionResourceModel
+	var state permissionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -156,13 +155,12 @@ func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest,
 }
 
 // Update is never called: every argument requires replacement.
-func (r *permissionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Unable to update permission",
-		"Permissions cannot be changed in place; this is a bug in the provider, please report it.")
+func (r *permissionResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	addNoUpdateError(&resp.Diagnostics, "permission")
 }
 
 func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state permissionResourceModel
+	var state permissionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -179,8 +177,20 @@ func (r *permissionResource) ImportState(ctx context.Context, req resource.Impor
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 
+// existingGrantID finds the id of the permission identical to plan, for the import advice.
+func (r *permissionResource) existingGrantID(ctx context.Context, plan permissionModel) string {
+	ps, err := r.client.ListPermissions(ctx, client.PermissionFilter{
+		Operation: plan.Operation.ValueString(), Scope: plan.Scope.ValueString(),
+		UserID: plan.UserID.ValueString(), GroupID: plan.GroupID.ValueString(), Role: plan.Role.ValueString(),
+	})
+	if err != nil || len(ps) != 1 {
+		return ""
+	}
+	return ps[0].ID
+}
+
 // principal names the grantee for diagnostics.
-func (m permissionResourceModel) principal() string {
+func (m permissionModel) principal() string {
 	switch {
 	case m.UserID.ValueString() != "":
 		return "user " + m.UserID.ValueString()
@@ -191,16 +201,9 @@ func (m permissionResourceModel) principal() string {
 	}
 }
 
-// nullIfEmpty maps the server's "" for an unused principal to null, as in configuration.
-func nullIfEmpty(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-func permissionModelFrom(p *client.Permission) permissionResourceModel {
-	return permissionResourceModel{
+// permissionModelFrom maps a grant as the server reports it; unused principals are null.
+func permissionModelFrom(p *client.Permission) permissionModel {
+	return permissionModel{
 		ID:        types.StringValue(p.ID),
 		Operation: types.StringValue(p.Operation),
 		Scope:     types.StringValue(p.Scope),

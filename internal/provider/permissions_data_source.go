@@ -3,15 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
@@ -30,12 +27,12 @@ type permissionsDataSource struct {
 }
 
 type permissionsDataSourceModel struct {
-	UserID      types.String              `tfsdk:"user_id"`
-	GroupID     types.String              `tfsdk:"group_id"`
-	Role        types.String              `tfsdk:"role"`
-	Scope       types.String              `tfsdk:"scope"`
-	Operation   types.String              `tfsdk:"operation"`
-	Permissions []permissionResourceModel `tfsdk:"permissions"`
+	UserID      types.String      `tfsdk:"user_id"`
+	GroupID     types.String      `tfsdk:"group_id"`
+	Role        types.String      `tfsdk:"role"`
+	Scope       types.String      `tfsdk:"scope"`
+	Operation   types.String      `tfsdk:"operation"`
+	Permissions []permissionModel `tfsdk:"permissions"`
 }
 
 func (d *permissionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -64,14 +61,14 @@ func (d *permissionsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Validators:          []validator.String{roleNameValidator()},
 			},
 			"scope": schema.StringAttribute{
-				MarkdownDescription: "Only grants on exactly this scope: " + catalog.ScopeFormText + ".",
+				MarkdownDescription: "Only grants on exactly this scope: " + scopeRule + ".",
 				Optional:            true,
 				Validators:          []validator.String{scopeValidator()},
 			},
 			"operation": schema.StringAttribute{
-				MarkdownDescription: "Only grants of this operation, one of `" + strings.Join(catalog.OperationNames(), "`, `") + "`.",
+				MarkdownDescription: "Only grants of this operation, " + operationRule + ".",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(catalog.OperationNames()...)},
+				Validators:          []validator.String{operationValidator()},
 			},
 			"permissions": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching grants. Of `user_id`, `group_id` and `role`, the two not granted to are null.",
@@ -111,7 +108,7 @@ func (d *permissionsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		resp.Diagnostics.AddError("Unable to list permissions", fmt.Sprintf("Could not list permissions: %s", err))
 		return
 	}
-	state.Permissions = make([]permissionResourceModel, len(perms))
+	state.Permissions = make([]permissionModel, len(perms))
 	for i := range perms {
 		state.Permissions[i] = permissionModelFrom(&perms[i])
 	}

@@ -5,12 +5,10 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -32,11 +30,9 @@ const (
 	EnvPassword = "IDENTITY_PASSWORD"
 )
 
-const (
-	defaultRequestTimeout = 30 * time.Second
-	defaultMaxRetries     = 4
-	maxMaxRetries         = 10
-)
+// maxMaxRetries bounds max_retries; the defaults are the client's own
+// (client.DefaultTimeout, client.DefaultMaxRetries).
+const maxMaxRetries = 10
 
 var _ provider.Provider = (*identityProvider)(nil)
 
@@ -90,14 +86,14 @@ func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Sensitive:           true,
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", defaultRequestTimeout),
+				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as %s. Defaults to `%s`.", durationRule, client.DefaultTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`). Between 0 and %d; defaults to %d.", maxMaxRetries, defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`), %s. Defaults to %d.", maxRetriesRule, client.DefaultMaxRetries),
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+				Validators:          []validator.Int64{maxRetriesValidator()},
 			},
 		},
 	}
@@ -184,6 +180,24 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 	}
 }
 
+// clientFromProviderData returns the API client the provider's Configure
+// handed to resources and data sources. It returns nil without a diagnostic
+// when the provider is not configured yet (Terraform calls Configure on
+// resources early, during validation), and nil with an error diagnostic when
+// the data is of an unexpected type.
+func clientFromProviderData(data any, diags *diag.Diagnostics) *client.Client {
+	if data == nil {
+		return nil
+	}
+	c, ok := data.(*client.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return c
+}
+
 // settings are the provider settings after the environment has filled the gaps.
 type settings struct {
 	endpoint, token, username, password string
@@ -198,7 +212,7 @@ type settings struct {
 // the environment, so a stray variable never mixes with explicit settings.
 func resolveSettings(cfg identityProviderModel, getenv func(string) string) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	s := settings{timeout: defaultRequestTimeout, maxRetries: defaultMaxRetries}
+	s := settings{timeout: client.DefaultTimeout, maxRetries: client.DefaultMaxRetries}
 
 	s.endpoint = cfg.Endpoint.ValueString()
 	if s.endpoint == "" {
@@ -248,29 +262,6 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 	return s, diags
 }
 
-// addConnectError turns the first call's failure into a diagnostic on the setting to fix.
-func addConnectError(diags *diag.Diagnostics, s settings, err error) {
-	var apiErr *client.APIError
-	switch {
-	case errors.Is(err, client.ErrUnauthorized):
-		attr, what := "token", "token"
-		if s.token == "" {
-			attr, what = "password", "username and password"
-		}
-		if s.credentialSource == "environment" {
-			what += " (from the environment)"
-		}
-		diags.AddAttributeError(path.Root(attr), "Identity server refused the credentials",
-			fmt.Sprintf("The server at %s refused the %s: %s", s.endpoint, what, err))
-	case errors.As(err, &apiErr):
-		diags.AddAttributeError(path.Root("endpoint"), "Unable to use the identity server",
-			fmt.Sprintf("The server at %s answered: %s", s.endpoint, err))
-	default:
-		diags.AddAttributeError(path.Root("endpoint"), "Unable to reach the identity server",
-			fmt.Sprintf("Could not connect to %s: %s. Check \"endpoint\" (or %s) and that the server is running.", s.endpoint, err, EnvEndpoint))
-	}
-}
-
 // tflogAdapter routes the client's logs into Terraform's provider log.
 type tflogAdapter struct{}
 
@@ -280,24 +271,4 @@ func (tflogAdapter) Debug(ctx context.Context, msg string, fields map[string]any
 
 func (tflogAdapter) Warn(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Warn(ctx, msg, fields)
-}
-
-// durationValidator checks that a string is a positive Go duration.
-type durationValidator struct{}
-
-func (durationValidator) Description(_ context.Context) string {
-	return "must be a positive duration such as `30s` or `2m`"
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%q must be a positive duration such as 30s or 2m.", req.ConfigValue.ValueString()))
-	}
 }

@@ -82,10 +82,15 @@ func (d *roleDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		resp.Diagnostics.AddError("Unable to read role", fmt.Sprintf("Reading role %q: %s", cfg.Name.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, roleDataSourceModel{
-		Name:        types.StringValue(role.Name),
-		Level:       types.Int64Value(role.Level),
-		Description: types.StringValue(role.Description),
-		Builtin:     types.BoolValue(role.Builtin),
-	})...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, roleDataSourceModelFrom(role))...)
+}
+
+// roleDataSourceModelFrom maps a role, built in or custom, for the data source.
+func roleDataSourceModelFrom(r *client.Role) roleDataSourceModel {
+	return roleDataSourceModel{
+		Name:        types.StringValue(r.Name),
+		Level:       types.Int64Value(r.Level),
+		Description: types.StringValue(r.Description),
+		Builtin:     types.BoolValue(r.Builtin),
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -59,7 +58,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"level": schema.Int64Attribute{
 				MarkdownDescription: "Privilege level, " + levelRule + ". The caller may only manage roles whose level is greater than its own.",
 				Required:            true,
-				Validators:          []validator.Int64{int64validator.Between(catalog.MinLevel, catalog.MaxLevel)},
+				Validators:          []validator.Int64{levelValidator()},
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "What the role is for; " + textRule(catalog.DescriptionMaxLength, true) + ". Defaults to `\"\"`.",
@@ -88,11 +87,13 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		Description: plan.Description.ValueString(),
 	})
 	if err != nil {
-		addCreateError(&resp.Diagnostics, "Unable to create role", fmt.Sprintf("Creating role %q: %s", plan.Name.ValueString(), err),
-			err, "identity_role", fmt.Sprintf("role %q", plan.Name.ValueString()), plan.Name.ValueString())
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create role", detail: fmt.Sprintf("Creating role %q: %s", plan.Name.ValueString(), err),
+			typeName: "identity_role", what: fmt.Sprintf("role %q", plan.Name.ValueString()), importID: plan.Name.ValueString(),
+		})
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -110,7 +111,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		resp.Diagnostics.AddError("Unable to read role", fmt.Sprintf("Reading role %q: %s", state.Name.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -132,7 +133,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddError("Unable to update role", fmt.Sprintf("Updating role %q: %s", plan.Name.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, roleToModel(role))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -155,28 +156,17 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // ImportState imports a role by its name.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if msg := catalog.ValidateRoleName(req.ID); msg != "" {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a role by its name; %q %s.", req.ID, msg))
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a role by its name; %q %s.", req.ID, msg))
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
 }
 
-func roleToModel(r *client.Role) roleResourceModel {
+// roleResourceModelFrom maps a role as the server reports it.
+func roleResourceModelFrom(r *client.Role) roleResourceModel {
 	return roleResourceModel{
 		Name:        types.StringValue(r.Name),
 		Level:       types.Int64Value(r.Level),
 		Description: types.StringValue(r.Description),
 	}
-}
-
-// builtinRoleList renders the built-in roles with their levels for descriptions.
-func builtinRoleList() string {
-	s := ""
-	for i, r := range catalog.BuiltinRoles {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("`%s` %d", r.Name, r.Level)
-	}
-	return s
 }

@@ -68,7 +68,7 @@ func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"role": schema.StringAttribute{
-				MarkdownDescription: "The role the token acts as; its level is the token's level. The role name " + roleNameValidator().MarkdownDescription(context.Background()) + ".",
+				MarkdownDescription: "The role the token acts as; its level is the token's level. A role name is " + roleNameRule + ".",
 				Required:            true,
 				Validators:          []validator.String{roleNameValidator()},
 				PlanModifiers:       replace,
@@ -82,7 +82,7 @@ func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaReq
 				PlanModifiers:       replace,
 			},
 			"expires_at": schema.StringAttribute{
-				MarkdownDescription: "When the token stops working, as an RFC 3339 timestamp such as `2030-01-01T00:00:00Z`; " +
+				MarkdownDescription: "When the token stops working, as " + timestampRule + "; " +
 					"it must be in the future when the token is minted. Omit it for a token that does not expire.",
 				Optional:      true,
 				Validators:    []validator.String{rfc3339Validator()},
@@ -210,8 +210,7 @@ func (r *thirdPartyTokenResource) Read(ctx context.Context, req resource.ReadReq
 
 // Update is never called: every argument requires replacement.
 func (r *thirdPartyTokenResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Unable to update third-party token",
-		"Tokens cannot be changed in place; this is a bug in the provider, please report it.")
+	addNoUpdateError(&resp.Diagnostics, "third-party token")
 }
 
 func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -231,13 +230,4 @@ func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.Delet
 // token stays null.
 func (r *thirdPartyTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-}
-
-// parseTime reads an RFC 3339 attribute; ok is false when it is null, unknown or malformed.
-func parseTime(v types.String) (time.Time, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339, v.ValueString())
-	return t, err == nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed/terraform-provider-identity/internal/client"
 )
@@ -30,20 +29,6 @@ type userDataSource struct {
 	client *client.Client
 }
 
-type userDataSourceModel struct {
-	ID           types.String `tfsdk:"id"`
-	Username     types.String `tfsdk:"username"`
-	Email        types.String `tfsdk:"email"`
-	FirstName    types.String `tfsdk:"first_name"`
-	LastName     types.String `tfsdk:"last_name"`
-	Organization types.String `tfsdk:"organization"`
-	Role         types.String `tfsdk:"role"`
-	Disabled     types.Bool   `tfsdk:"disabled"`
-	Attributes   types.Map    `tfsdk:"attributes"`
-	CreatedAt    types.String `tfsdk:"created_at"`
-	UpdatedAt    types.String `tfsdk:"updated_at"`
-}
-
 func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user"
 }
@@ -52,39 +37,32 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one user by exactly one of `id`, `email` or `username`. Email and username match case-insensitively. " +
 			"It is an error when no user matches.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The user's id (a UUID). Exactly one of `id`, `email` and `username` must be set.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{idValidator()},
-			},
-			"username": schema.StringAttribute{
-				MarkdownDescription: "Username to look up, matched case-insensitively; " + usernameRule + ". When set, it keeps the value given here.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{usernameValidator()},
-			},
-			"email": schema.StringAttribute{
-				MarkdownDescription: "Email address to look up, matched case-insensitively. When set, it keeps the value given here.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{emailValidator()},
-			},
-			"first_name":   schema.StringAttribute{MarkdownDescription: "Given name; `\"\"` when unset.", Computed: true},
-			"last_name":    schema.StringAttribute{MarkdownDescription: "Family name; `\"\"` when unset.", Computed: true},
-			"organization": schema.StringAttribute{MarkdownDescription: "Organization; `\"\"` when unset.", Computed: true},
-			"role":         schema.StringAttribute{MarkdownDescription: "Name of the user's role.", Computed: true},
-			"disabled":     schema.BoolAttribute{MarkdownDescription: "Whether the user is disabled.", Computed: true},
-			"attributes": schema.MapAttribute{
-				MarkdownDescription: "The user's string attributes; `{}` when none.",
-				ElementType:         types.StringType,
-				Computed:            true,
-			},
-			"created_at": schema.StringAttribute{MarkdownDescription: "When the user was created (RFC 3339).", Computed: true},
-			"updated_at": schema.StringAttribute{MarkdownDescription: "When the user was last changed (RFC 3339).", Computed: true},
-		},
+		Attributes: d.attributes(),
 	}
+}
+
+// attributes are userAttributes, of which the lookup keys are also arguments.
+func (d *userDataSource) attributes() map[string]schema.Attribute {
+	attrs := dataSourceAttributes(userAttributes)
+	attrs["id"] = schema.StringAttribute{
+		MarkdownDescription: "The user's id (a UUID). Exactly one of `id`, `email` and `username` must be set.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{idValidator()},
+	}
+	attrs["username"] = schema.StringAttribute{
+		MarkdownDescription: "Username to look up, matched case-insensitively; " + usernameRule + ". When set, it keeps the value given here.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{usernameValidator()},
+	}
+	attrs["email"] = schema.StringAttribute{
+		MarkdownDescription: "Email address to look up, matched case-insensitively. When set, it keeps the value given here.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{emailValidator()},
+	}
+	return attrs
 }
 
 func (d *userDataSource) ConfigValidators(_ context.Context) []datasource.ConfigValidator {
@@ -98,7 +76,7 @@ func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 }
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg userDataSourceModel
+	var cfg userModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -128,21 +106,8 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 
-	attrs, diags := types.MapValueFrom(ctx, types.StringType, nonNilMap(user.Attributes))
+	state, diags := userModelFrom(ctx, user)
 	resp.Diagnostics.Append(diags...)
-	state := userDataSourceModel{
-		ID:           types.StringValue(user.ID),
-		Username:     types.StringValue(user.Username),
-		Email:        types.StringValue(user.Email),
-		FirstName:    types.StringValue(user.FirstName),
-		LastName:     types.StringValue(user.LastName),
-		Organization: types.StringValue(user.Organization),
-		Role:         types.StringValue(user.Role),
-		Disabled:     types.BoolValue(user.Disabled),
-		Attributes:   attrs,
-		CreatedAt:    timeString(user.CreatedAt),
-		UpdatedAt:    timeString(user.UpdatedAt),
-	}
 	// A lookup key keeps the configured spelling: Terraform requires a data
 	// source to return configured values unchanged.
 	if !cfg.Email.IsNull() {

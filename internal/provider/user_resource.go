@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -40,21 +39,12 @@ type userResource struct {
 	client *client.Client
 }
 
+// userResourceModel is a user (userModel) and the ways to set its password.
 type userResourceModel struct {
-	ID                types.String `tfsdk:"id"`
-	Username          types.String `tfsdk:"username"`
-	Email             types.String `tfsdk:"email"`
-	FirstName         types.String `tfsdk:"first_name"`
-	LastName          types.String `tfsdk:"last_name"`
-	Organization      types.String `tfsdk:"organization"`
-	Role              types.String `tfsdk:"role"`
-	Disabled          types.Bool   `tfsdk:"disabled"`
-	Attributes        types.Map    `tfsdk:"attributes"`
+	userModel
 	PasswordWO        types.String `tfsdk:"password_wo"`
 	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
 	Password          types.String `tfsdk:"password"`
-	CreatedAt         types.String `tfsdk:"created_at"`
-	UpdatedAt         types.String `tfsdk:"updated_at"`
 }
 
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -68,12 +58,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"and bump `password_wo_version` to set it again, or with `password` on older Terraform (stored in state, marked sensitive). " +
 			"Without either, the user has no password and cannot log in. Passwords are never read back from the server, " +
 			"so a password changed outside Terraform is not detected.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The user's id, a UUID assigned by the server.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+		Attributes: withComputed(map[string]schema.Attribute{
 			"username": schema.StringAttribute{
 				MarkdownDescription: "Login name; " + usernameRule + ". The server keeps the case it is created with. Changing it replaces the user.",
 				Required:            true,
@@ -149,16 +134,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Sensitive:  true,
 				Validators: []validator.String{passwordValidator(), stringvalidator.ConflictsWith(path.MatchRoot("password_wo"))},
 			},
-			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the user was created (RFC 3339).",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"updated_at": schema.StringAttribute{
-				MarkdownDescription: "When the user was last changed (RFC 3339).",
-				Computed:            true,
-			},
-		},
+		}, userAttributes),
 	}
 }
 
@@ -197,12 +173,15 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 		Password:     password,
 	})
 	if err != nil {
-		addCreateError(&resp.Diagnostics, "Unable to create user", fmt.Sprintf("Creating user %q: %s", plan.Username.ValueString(), err),
-			err, "identity_user", fmt.Sprintf("user %q (or a user with email %q)", plan.Username.ValueString(), plan.Email.ValueString()),
-			r.conflictingUsername(ctx, plan.Username.ValueString(), plan.Email.ValueString()))
+		username, email := plan.Username.ValueString(), plan.Email.ValueString()
+		addCreateError(&resp.Diagnostics, err, createFailure{
+			summary: "Unable to create user", detail: fmt.Sprintf("Creating user %q: %s", username, err),
+			typeName: "identity_user", what: fmt.Sprintf("user %q (or a user with email %q)", username, email),
+			importID: r.conflictingUsername(ctx, username, email),
+		})
 		return
 	}
-	state, diags := userToModel(ctx, user, plan)
+	state, diags := userResourceModelFrom(ctx, user, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -222,7 +201,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		resp.Diagnostics.AddError("Unable to read user", fmt.Sprintf("Reading user %q (%s): %s", state.Username.ValueString(), state.ID.ValueString(), err))
 		return
 	}
-	newState, diags := userToModel(ctx, user, state)
+	newState, diags := userResourceModelFrom(ctx, user, state)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 }
@@ -261,9 +240,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if attrs == nil {
-			attrs = map[string]string{}
-		}
+		attrs = nonNilMap(attrs) // an empty map clears the attributes; nil would leave them
 		upd.Attributes = &attrs
 		changed = true
 	}
@@ -299,7 +276,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			return
 		}
 	}
-	newState, diags := userToModel(ctx, user, plan)
+	newState, diags := userResourceModelFrom(ctx, user, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
 }
@@ -329,7 +306,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	if user == nil && (err == nil || errors.Is(err, client.ErrNotFound)) {
 		if msg := catalog.ValidateUsername(req.ID); msg != "" {
-			resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("Import a user by id (a UUID) or by username; %q is neither: a username %s.", req.ID, msg))
+			resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a user by id (a UUID) or by username; %q is neither: a username %s.", req.ID, msg))
 			return
 		}
 		user, err = r.client.GetUserByUsername(ctx, req.ID)
@@ -345,47 +322,14 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user.ID)...)
 }
 
-// userToModel maps a server user to state. prior supplies what the server
-// never returns (passwords) and the email as written in the configuration when
-// the server's differs only in case, so case alone never shows as a change.
-func userToModel(ctx context.Context, u *client.User, prior userResourceModel) (userResourceModel, diag.Diagnostics) {
-	attrs, diags := types.MapValueFrom(ctx, types.StringType, nonNilMap(u.Attributes))
-	email := u.Email
-	if !prior.Email.IsNull() && !prior.Email.IsUnknown() && strings.EqualFold(prior.Email.ValueString(), u.Email) {
-		email = prior.Email.ValueString()
+// conflictingUsername finds the username of the user that holds username or
+// email (either clashes), for the import advice; "" when it cannot tell.
+func (r *userResource) conflictingUsername(ctx context.Context, username, email string) string {
+	if u, err := r.client.GetUserByUsername(ctx, username); err == nil {
+		return u.Username
 	}
-	return userResourceModel{
-		ID:                types.StringValue(u.ID),
-		Username:          types.StringValue(u.Username),
-		Email:             types.StringValue(email),
-		FirstName:         types.StringValue(u.FirstName),
-		LastName:          types.StringValue(u.LastName),
-		Organization:      types.StringValue(u.Organization),
-		Role:              types.StringValue(u.Role),
-		Disabled:          types.BoolValue(u.Disabled),
-		Attributes:        attrs,
-		PasswordWO:        types.StringNull(),
-		PasswordWOVersion: prior.PasswordWOVersion,
-		Password:          prior.Password,
-		CreatedAt:         timeString(u.CreatedAt),
-		UpdatedAt:         timeString(u.UpdatedAt),
-	}, diags
-}
-
-// stringMap converts a Terraform map of strings; null or unknown gives nil.
-func stringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
-	if m.IsNull() || m.IsUnknown() {
-		return nil, nil
+	if u, err := r.client.GetUserByEmail(ctx, email); err == nil {
+		return u.Username
 	}
-	out := map[string]string{}
-	diags := m.ElementsAs(ctx, &out, false)
-	return out, diags
-}
-
-// nonNilMap returns m, or an empty map when m is nil, so state holds {} rather than null.
-func nonNilMap(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
-	}
-	return m
+	return ""
 }

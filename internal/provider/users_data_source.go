@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,27 +30,12 @@ type usersDataSource struct {
 }
 
 type usersDataSourceModel struct {
-	Role         types.String `tfsdk:"role"`
-	Organization types.String `tfsdk:"organization"`
-	GroupID      types.String `tfsdk:"group_id"`
-	EmailSuffix  types.String `tfsdk:"email_suffix"`
-	IDs          types.List   `tfsdk:"ids"`
-	Users        types.List   `tfsdk:"users"`
-}
-
-// usersItemAttrTypes is the object type of one element of users.
-var usersItemAttrTypes = map[string]attr.Type{
-	"id":           types.StringType,
-	"username":     types.StringType,
-	"email":        types.StringType,
-	"first_name":   types.StringType,
-	"last_name":    types.StringType,
-	"organization": types.StringType,
-	"role":         types.StringType,
-	"disabled":     types.BoolType,
-	"attributes":   types.MapType{ElemType: types.StringType},
-	"created_at":   types.StringType,
-	"updated_at":   types.StringType,
+	Role         types.String   `tfsdk:"role"`
+	Organization types.String   `tfsdk:"organization"`
+	GroupID      types.String   `tfsdk:"group_id"`
+	EmailSuffix  types.String   `tfsdk:"email_suffix"`
+	IDs          []types.String `tfsdk:"ids"`
+	Users        []userModel    `tfsdk:"users"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -89,25 +74,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"users": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching users.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"id":           schema.StringAttribute{MarkdownDescription: "The user's id.", Computed: true},
-						"username":     schema.StringAttribute{MarkdownDescription: "Username.", Computed: true},
-						"email":        schema.StringAttribute{MarkdownDescription: "Email address.", Computed: true},
-						"first_name":   schema.StringAttribute{MarkdownDescription: "Given name; `\"\"` when unset.", Computed: true},
-						"last_name":    schema.StringAttribute{MarkdownDescription: "Family name; `\"\"` when unset.", Computed: true},
-						"organization": schema.StringAttribute{MarkdownDescription: "Organization; `\"\"` when unset.", Computed: true},
-						"role":         schema.StringAttribute{MarkdownDescription: "Name of the user's role.", Computed: true},
-						"disabled":     schema.BoolAttribute{MarkdownDescription: "Whether the user is disabled.", Computed: true},
-						"attributes": schema.MapAttribute{
-							MarkdownDescription: "String attributes; `{}` when none.",
-							ElementType:         types.StringType,
-							Computed:            true,
-						},
-						"created_at": schema.StringAttribute{MarkdownDescription: "When the user was created (RFC 3339).", Computed: true},
-						"updated_at": schema.StringAttribute{MarkdownDescription: "When the user was last changed (RFC 3339).", Computed: true},
-					},
-				},
+				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceAttributes(userAttributes)},
 			},
 		},
 	}
@@ -135,36 +102,14 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 
-	ids := make([]attr.Value, 0, len(users))
-	items := make([]attr.Value, 0, len(users))
-	for _, u := range users {
-		attrs, diags := types.MapValueFrom(ctx, types.StringType, nonNilMap(u.Attributes))
+	cfg.IDs = make([]types.String, len(users))
+	cfg.Users = make([]userModel, len(users))
+	for i := range users {
+		var diags diag.Diagnostics
+		cfg.IDs[i] = types.StringValue(users[i].ID)
+		cfg.Users[i], diags = userModelFrom(ctx, &users[i])
 		resp.Diagnostics.Append(diags...)
-		obj, diags := types.ObjectValue(usersItemAttrTypes, map[string]attr.Value{
-			"id":           types.StringValue(u.ID),
-			"username":     types.StringValue(u.Username),
-			"email":        types.StringValue(u.Email),
-			"first_name":   types.StringValue(u.FirstName),
-			"last_name":    types.StringValue(u.LastName),
-			"organization": types.StringValue(u.Organization),
-			"role":         types.StringValue(u.Role),
-			"disabled":     types.BoolValue(u.Disabled),
-			"attributes":   attrs,
-			"created_at":   timeString(u.CreatedAt),
-			"updated_at":   timeString(u.UpdatedAt),
-		})
-		resp.Diagnostics.Append(diags...)
-		ids = append(ids, types.StringValue(u.ID))
-		items = append(items, obj)
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	idList, diags := types.ListValue(types.StringType, ids)
-	resp.Diagnostics.Append(diags...)
-	userList, diags := types.ListValue(types.ObjectType{AttrTypes: usersItemAttrTypes}, items)
-	resp.Diagnostics.Append(diags...)
-	cfg.IDs, cfg.Users = idList, userList
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -4,21 +4,28 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed/terraform-provider-identity/internal/catalog"
 )
 
-// Plan-time validators built on the catalog's rules, so the provider refuses
-// exactly what the server would refuse and the documentation quotes the same
-// rule text. Each constructor's description is meant to be embedded in
-// MarkdownDescriptions.
+// Every plan-time validator of the provider. Most are built on the catalog's
+// rules, so the provider refuses exactly what the server would refuse, and
+// the documentation quotes the same rule text (the *Rule values below).
 
 var (
-	_ validator.String = catalogStringValidator{}
-	_ validator.Map    = attributesValidator{}
+	_ validator.String         = catalogStringValidator{}
+	_ validator.String         = durationValidator{}
+	_ validator.Map            = attributesValidator{}
+	_ resource.ConfigValidator = grantValidator{}
 )
 
 // catalogStringValidator checks a string with one of the catalog's Validate* functions.
@@ -42,15 +49,42 @@ func (v catalogStringValidator) ValidateString(_ context.Context, req validator.
 	}
 }
 
-// Rule texts for descriptions; kept next to the validators that enforce them.
+// Rule texts, each quoted by the MarkdownDescriptions of the attributes its
+// validator checks (as in "Login name; " + usernameRule), and built from the
+// same constants and lists the validator checks against, so the
+// documentation and the checks cannot disagree.
 var (
-	usernameRule = fmt.Sprintf("1-64 characters of letters, digits, `.`, `_`, `@` or `-` (pattern `%s`); case-insensitively unique", catalog.UsernamePatternText)
-	roleNameRule = fmt.Sprintf("a lowercase letter followed by up to 62 lowercase letters, digits, `_` or `-` (pattern `%s`)", catalog.RoleNamePatternText)
-	emailRule    = fmt.Sprintf("a plain address such as `user@example.com`, at most %d characters, with a dotted domain; case-insensitively unique", catalog.EmailMaxLength)
-	passwordRule = fmt.Sprintf("%d to %d characters", catalog.PasswordMinLength, catalog.PasswordMaxLength)
-	levelRule    = fmt.Sprintf("between %d and %d; a lower level means more privilege", catalog.MinLevel, catalog.MaxLevel)
-	attrKeyRule  = fmt.Sprintf("at most %d entries; keys match `%s`, values are at most %d characters without control characters", catalog.AttributeMaxCount, catalog.AttributeKeyPatternText, catalog.AttributeValueMax)
+	usernameRule     = fmt.Sprintf("1-64 characters of letters, digits, `.`, `_`, `@` or `-` (pattern `%s`); case-insensitively unique", catalog.UsernamePatternText)
+	roleNameRule     = fmt.Sprintf("a lowercase letter followed by up to 62 lowercase letters, digits, `_` or `-` (pattern `%s`)", catalog.RoleNamePatternText)
+	emailRule        = fmt.Sprintf("a plain address such as `user@example.com`, at most %d characters, with a dotted domain; case-insensitively unique", catalog.EmailMaxLength)
+	passwordRule     = fmt.Sprintf("%d to %d characters", catalog.PasswordMinLength, catalog.PasswordMaxLength)
+	levelRule        = fmt.Sprintf("between %d and %d; a lower level means more privilege", catalog.MinLevel, catalog.MaxLevel)
+	attrKeyRule      = fmt.Sprintf("at most %d entries; keys match `%s`, values are at most %d characters without control characters", catalog.AttributeMaxCount, catalog.AttributeKeyPatternText, catalog.AttributeValueMax)
+	groupNameRule    = fmt.Sprintf("text matching `%s` (no colon: it separates the organization from the name)", catalog.GroupNamePatternText)
+	organizationRule = "empty, or " + groupNameRule
+	scopeRule        = catalog.ScopeFormText
+	operationRule    = "one of " + codeList(operationNames)
+	timestampRule    = "an RFC 3339 timestamp such as `2030-01-01T00:00:00Z`"
+	durationRule     = "a positive Go duration such as `30s` or `2m`"
+	maxRetriesRule   = fmt.Sprintf("between 0 and %d", maxMaxRetries)
 )
+
+// operationNames are the operations the catalogue knows, in its order.
+var operationNames = catalog.OperationNames()
+
+// codeList renders values as Markdown code, separated by commas.
+func codeList(values []string) string {
+	return "`" + strings.Join(values, "`, `") + "`"
+}
+
+// builtinRoleList renders the built-in roles with their levels for descriptions.
+func builtinRoleList() string {
+	roles := make([]string, len(catalog.BuiltinRoles))
+	for i, r := range catalog.BuiltinRoles {
+		roles[i] = fmt.Sprintf("`%s` %d", r.Name, r.Level)
+	}
+	return strings.Join(roles, ", ")
+}
 
 // textRule describes the free-text rule enforced by textValidator.
 func textRule(maxLen int, multiline bool) string {
@@ -133,5 +167,132 @@ func (attributesValidator) ValidateMap(ctx context.Context, req validator.MapReq
 		}
 		resp.Diagnostics.AddAttributeError(req.Path.AtMapKey(k), "Invalid attribute",
 			fmt.Sprintf("Attribute %q: %s.", k, problems[k]))
+	}
+}
+
+// groupNameValidator checks group names and organizations with the catalogue's rule.
+func groupNameValidator() validator.String {
+	return catalogStringValidator{
+		description: "must be " + groupNameRule,
+		summary:     "Invalid group name",
+		check:       catalog.ValidateGroupName,
+	}
+}
+
+// organizationValidator is groupNameValidator that also accepts "" (no organization).
+func organizationValidator() validator.String {
+	return catalogStringValidator{
+		description: "must be " + organizationRule,
+		summary:     "Invalid organization",
+		check: func(s string) string {
+			if s == "" {
+				return ""
+			}
+			return catalog.ValidateGroupName(s)
+		},
+	}
+}
+
+// scopeValidator checks a scope's form with catalog.ParseScope.
+func scopeValidator() validator.String {
+	return catalogStringValidator{
+		description: "must be one of " + scopeRule,
+		summary:     "Invalid scope",
+		check: func(s string) string {
+			if _, err := catalog.ParseScope(s); err != nil {
+				return "is not valid: " + err.Error()
+			}
+			return ""
+		},
+	}
+}
+
+// rfc3339Validator checks that a string is an RFC 3339 timestamp.
+func rfc3339Validator() validator.String {
+	return catalogStringValidator{
+		description: "must be " + timestampRule,
+		summary:     "Invalid timestamp",
+		check: func(s string) string {
+			if _, err := time.Parse(time.RFC3339, s); err != nil {
+				return fmt.Sprintf("must be an RFC 3339 timestamp such as 2030-01-01T00:00:00Z, not %q", s)
+			}
+			return ""
+		},
+	}
+}
+
+// operationValidator checks that a string names an operation of the catalogue.
+func operationValidator() validator.String {
+	return stringvalidator.OneOf(operationNames...)
+}
+
+// levelValidator checks a role's level.
+func levelValidator() validator.Int64 {
+	return int64validator.Between(catalog.MinLevel, catalog.MaxLevel)
+}
+
+// maxRetriesValidator checks the provider's max_retries.
+func maxRetriesValidator() validator.Int64 {
+	return int64validator.Between(0, maxMaxRetries)
+}
+
+// grantValidator checks that the configured operation is allowed on the
+// configured scope (catalog.ValidateGrant), reporting on the scope. Unknown
+// operations and malformed scopes are left to the attributes' own validators
+// so each mistake is reported once.
+type grantValidator struct{}
+
+func (grantValidator) Description(_ context.Context) string {
+	return "the operation must be allowed on the scope's kind"
+}
+
+func (v grantValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (grantValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var op, scope types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("operation"), &op)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("scope"), &scope)...)
+	if resp.Diagnostics.HasError() || op.IsNull() || op.IsUnknown() || scope.IsNull() || scope.IsUnknown() {
+		return
+	}
+	if _, ok := catalog.LookupOperation(op.ValueString()); !ok {
+		return
+	}
+	s, err := catalog.ParseScope(scope.ValueString())
+	if err != nil {
+		return
+	}
+	if err := catalog.ValidateGrant(op.ValueString(), s); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("scope"), "Operation not allowed on this scope", err.Error())
+	}
+}
+
+// operationScopesMarkdown renders the catalogue as a Markdown list, so the
+// documentation always matches what the validators accept.
+func operationScopesMarkdown() string {
+	var b strings.Builder
+	for _, op := range catalog.Operations {
+		fmt.Fprintf(&b, "  - `%s`: %s\n", op.Name, strings.Join(op.Scopes, ", "))
+	}
+	return b.String()
+}
+
+// durationValidator checks that a string is a positive Go duration.
+type durationValidator struct{}
+
+func (durationValidator) Description(_ context.Context) string {
+	return "must be " + durationRule
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%q must be a positive duration such as 30s or 2m.", req.ConfigValue.ValueString()))
 	}
 }

@@ -1,13 +1,17 @@
 // Package authz holds every "who may do what" rule of the identity server as
 // pure functions of the caller and the target, so the rules live in one place
 // and are tested in isolation. A nil error allows; a *Denied error refuses and
-// its message names the rule.
+// its message names the rule. Rules read levels and, where grants count, the
+// holdings (access.Set) the handler loaded into the Caller, UserRef and
+// RoleRef; a nil holding holds no grant. AUTHORIZATION.md in the server's
+// folder lists every rule with examples.
 package authz
 
 import (
 	"fmt"
 
 	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/testserver/internal/access"
 )
 
 // Kind says what a caller authenticated as.
@@ -27,6 +31,28 @@ type Caller struct {
 	Role   string
 	Level  int
 	System bool // the protected system user
+
+	// Held is what the caller holds through its grants (store.UserAccess or
+	// store.TokenAccess, then access.Evaluate). The grant rules read it; nil
+	// holds no grant, so a rule that needs one refuses. Level 0 holds every
+	// operation whatever Held says.
+	Held *access.Set
+}
+
+// holds reports whether the caller holds operation on scope.
+func (c Caller) holds(operation string, scope catalog.Scope) bool {
+	return c.Level == catalog.LevelSudo || (c.Held != nil && c.Held.Holds(operation, scope))
+}
+
+// covers reports whether the caller holds operation on scope or could grant
+// it to itself: level 0 covers everything, level 1 everything but
+// SUPER_ADMIN (it grants every other operation), anyone else what it holds.
+// The no-escalation rules compare a target's grants with this.
+func (c Caller) covers(operation string, scope catalog.Scope) bool {
+	if c.Level <= catalog.LevelAdmin && operation != catalog.OpSuperAdmin {
+		return true
+	}
+	return c.holds(operation, scope)
 }
 
 // IsUser reports whether the caller is the user with that id (tokens never are).
@@ -54,6 +80,9 @@ func deny(format string, args ...any) error {
 type RoleRef struct {
 	Name  string
 	Level int
+	// Held is what the role's own grants give every user and token with the
+	// role (store.RoleAccess, then access.Evaluate); nil when not loaded.
+	Held *access.Set
 }
 
 // String renders "name (level N)".
@@ -64,6 +93,11 @@ type UserRef struct {
 	ID     string
 	System bool
 	Role   RoleRef
+	// Held is what the user holds through its grants (store.UserAccess,
+	// then access.Evaluate); the no-escalation rule reads its Granted
+	// entries, which count even while the user is disabled. nil when not
+	// loaded.
+	Held *access.Set
 }
 
 // Read allows reading identities, roles, permissions, memberships and the audit log.
@@ -82,22 +116,34 @@ func ReadUser(c Caller, target UserRef) error {
 	return Read(c, "read other users")
 }
 
-func manageUsers(c Caller, action string) error {
-	if c.Level > catalog.LevelManageUsers {
+// manageUsers is the gate to managing users: level 2 or lower, or the
+// operation (CREATE_USER or MODIFY_USER; "" when no grant opens the gate)
+// on global.
+func manageUsers(c Caller, action, operation string) error {
+	if c.Level <= catalog.LevelManageUsers || (operation != "" && c.holds(operation, catalog.Global)) {
+		return nil
+	}
+	if operation == "" {
 		return deny("%s cannot %s: managing users needs level %d or lower", c, action, catalog.LevelManageUsers)
 	}
-	return nil
+	return deny("%s cannot %s: managing users needs level %d or lower, or %s on global", c, action, catalog.LevelManageUsers, operation)
 }
 
+// assignRole caps the roles a caller assigns: never a level below its own,
+// and never a role whose grants the caller neither holds nor could grant.
 func assignRole(c Caller, role RoleRef) error {
 	if role.Level < c.Level {
 		return deny("%s cannot assign role %s", c, role)
 	}
+	if !coversAll(c, role.Held) {
+		return deny("%s cannot assign role %s: the role holds grants the caller does not hold", c, role.Name)
+	}
 	return nil
 }
 
-func manageTarget(c Caller, target UserRef, action string) error {
-	if err := manageUsers(c, action); err != nil {
+// manageTarget applies the management gate and the level cap on the target.
+func manageTarget(c Caller, target UserRef, action, operation string) error {
+	if err := manageUsers(c, action, operation); err != nil {
 		return err
 	}
 	if target.Role.Level < c.Level {
@@ -106,9 +152,37 @@ func manageTarget(c Caller, target UserRef, action string) error {
 	return nil
 }
 
-// CreateUser allows creating a user with the given role.
+// noEscalation refuses to act on an account that holds grants the caller
+// does not hold: taking it over (its password), reshaping it (its role) or
+// locking it (disabled) would pass on or remove more than the caller has.
+// The refusal does not say which grants, which the caller may not read.
+func noEscalation(c Caller, target UserRef, action string) error {
+	if !coversAll(c, target.Held) {
+		return deny("%s cannot %s: the user holds grants the caller does not hold", c, action)
+	}
+	return nil
+}
+
+// coversAll reports whether the caller covers every (operation, scope) that
+// held grants, counted even while its principal is disabled.
+func coversAll(c Caller, held *access.Set) bool {
+	if held == nil || c.Level == catalog.LevelSudo {
+		return true
+	}
+	for _, e := range held.Granted() {
+		scope, err := catalog.ParseScope(e.Scope)
+		if err != nil || !c.covers(e.Operation, scope) {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateUser allows creating a user with the given role: a caller of level
+// 2 or lower, or holding CREATE_USER on global, assigning a role no more
+// privileged than its own whose grants it covers.
 func CreateUser(c Caller, role RoleRef) error {
-	if err := manageUsers(c, "create users"); err != nil {
+	if err := manageUsers(c, "create users", catalog.OpCreateUser); err != nil {
 		return err
 	}
 	return assignRole(c, role)
@@ -122,7 +196,10 @@ type UserChange struct {
 }
 
 // UpdateUser allows a change to a user. Anyone may change their own profile;
-// role and disabled changes, and changes to others, follow the management rules.
+// role and disabled changes, and changes to others, follow the management
+// rules (level 2 or lower, or MODIFY_USER on global, on a user no more
+// privileged than the caller). Changing the role or the disabled state of a
+// user who holds grants the caller does not cover is refused.
 // A PATCH of someone else that changes nothing is still a write (it bumps the
 // version and updated_at), so it needs the management rules too.
 func UpdateUser(c Caller, target UserRef, ch UserChange) error {
@@ -137,26 +214,43 @@ func UpdateUser(c Caller, target UserRef, ch UserChange) error {
 			return deny("the system user cannot be demoted from role sudo")
 		}
 	}
-	if err := manageTarget(c, target, "change users"); err != nil {
+	if err := manageTarget(c, target, "change users", catalog.OpModifyUser); err != nil {
 		return err
 	}
 	if ch.Role != nil {
-		return assignRole(c, *ch.Role)
+		if err := noEscalation(c, target, "change the role of this user"); err != nil {
+			return err
+		}
+		if err := assignRole(c, *ch.Role); err != nil {
+			return err
+		}
+	}
+	if ch.Disabled != nil {
+		action := "enable this user"
+		if *ch.Disabled {
+			action = "disable this user"
+		}
+		return noEscalation(c, target, action)
 	}
 	return nil
 }
 
-// DeleteUser allows deleting a user.
+// DeleteUser allows deleting a user: a caller of level 2 or lower, on a user
+// no more privileged than itself. No grant opens it: MODIFY_USER changes,
+// disables and resets users, it does not delete them.
 func DeleteUser(c Caller, target UserRef) error {
 	if target.System {
 		return deny("the system user cannot be deleted")
 	}
-	return manageTarget(c, target, "delete users")
+	return manageTarget(c, target, "delete users", "")
 }
 
 // SetPassword allows setting a user's password. self is true when the caller
 // changes its own password (which also needs the current one, checked by the
-// handler). Third-party tokens are not users and have no "self".
+// handler). Third-party tokens are not users and have no "self". Resetting
+// another user's password follows the management rules (MODIFY_USER on
+// global counts) and is refused when that user holds grants the caller does
+// not cover: whoever sets a password can sign in as the account.
 func SetPassword(c Caller, target UserRef, self bool) error {
 	if target.System {
 		return deny("the password of the system user cannot be changed through the API; it is set from IDENTITY_SUPERUSER_PASSWORD at start")
@@ -167,7 +261,10 @@ func SetPassword(c Caller, target UserRef, self bool) error {
 		}
 		return nil
 	}
-	return manageTarget(c, target, "reset passwords of users")
+	if err := manageTarget(c, target, "reset passwords of users", catalog.OpModifyUser); err != nil {
+		return err
+	}
+	return noEscalation(c, target, "reset the password of this user")
 }
 
 func adminOnly(c Caller, action string) error {
@@ -226,11 +323,11 @@ func ManageGroups(c Caller) error {
 	return adminOnly(c, "manage groups and memberships")
 }
 
-// ManagePermission allows granting or revoking operation on scope. Callers of
-// level 1 or lower always may; others may on a non-global scope when they hold
-// the scope kind's admin operation (catalog.AdminOperationFor) on that very
-// scope or on global. held lists the grants the caller holds directly,
-// through its groups or through its role.
+// ManagePermission is the permission rule of levels and ADMIN_* on the
+// very scope or on global, without containment and without the holding,
+// ADMIN_* and role restrictions of GrantPermission and RevokePermission,
+// which supersede it. held lists the ADMIN_* grants the caller holds
+// directly, through its groups or through its role.
 func ManagePermission(c Caller, operation string, scope catalog.Scope, held []Grant) error {
 	if c.Level <= catalog.LevelAdmin {
 		return nil

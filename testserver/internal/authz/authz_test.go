@@ -20,11 +20,11 @@ var (
 	adminToken = Caller{Kind: KindToken, ID: "tok-admin", Name: "token:tok-admin", Role: "admin", Level: 1}
 	opToken    = Caller{Kind: KindToken, ID: "tok-op", Name: "token:tok-op", Role: "operator", Level: 10}
 
-	rSudo       = RoleRef{"sudo", 0}
-	rAdmin      = RoleRef{"admin", 1}
-	rSupervisor = RoleRef{"supervisor", 2}
-	rOperator   = RoleRef{"operator", 10}
-	rGuest      = RoleRef{"guest", 256}
+	rSudo       = RoleRef{Name: "sudo", Level: 0}
+	rAdmin      = RoleRef{Name: "admin", Level: 1}
+	rSupervisor = RoleRef{Name: "supervisor", Level: 2}
+	rOperator   = RoleRef{Name: "operator", Level: 10}
+	rGuest      = RoleRef{Name: "guest", Level: 256}
 
 	systemUser = UserRef{ID: "system-id", System: true, Role: rSudo}
 	sudoUser   = UserRef{ID: "sudo-id", Role: rSudo}
@@ -163,15 +163,15 @@ func TestRoles(t *testing.T) {
 		{"admin cannot create level 0", CreateRole(admin, 0), false, "level above 1"},
 		{"sudo creates level 1", CreateRole(sudo, 1), true, ""},
 		{"supervisor cannot manage roles", CreateRole(supervisor, 50), false, "supervisor (level 2) cannot manage roles"},
-		{"admin changes level 50 to 60", UpdateRole(admin, RoleRef{"dep", 50}, false, ptr(60)), true, ""},
-		{"admin cannot move to level 1", UpdateRole(admin, RoleRef{"dep", 50}, false, ptr(1)), false, "cannot move role dep to level 1"},
+		{"admin changes level 50 to 60", UpdateRole(admin, RoleRef{Name: "dep", Level: 50}, false, ptr(60)), true, ""},
+		{"admin cannot move to level 1", UpdateRole(admin, RoleRef{Name: "dep", Level: 50}, false, ptr(1)), false, "cannot move role dep to level 1"},
 		{"admin cannot change admin role", UpdateRole(admin, rAdmin, true, nil), false, "cannot change role admin (level 1)"},
 		{"builtin level fixed", UpdateRole(sudo, rGuest, true, ptr(300)), false, "level of built-in role guest is fixed"},
 		{"builtin description ok", UpdateRole(sudo, rGuest, true, nil), true, ""},
-		{"admin deletes level 50", DeleteRole(admin, RoleRef{"dep", 50}, false), true, ""},
-		{"admin cannot delete level 1 custom", DeleteRole(admin, RoleRef{"peer", 1}, false), false, "cannot delete role peer"},
+		{"admin deletes level 50", DeleteRole(admin, RoleRef{Name: "dep", Level: 50}, false), true, ""},
+		{"admin cannot delete level 1 custom", DeleteRole(admin, RoleRef{Name: "peer", Level: 1}, false), false, "cannot delete role peer"},
 		{"builtin never deleted", DeleteRole(sudo, rGuest, true), false, "built-in role guest cannot be deleted"},
-		{"operator token cannot", DeleteRole(opToken, RoleRef{"dep", 50}, false), false, "token with role operator (level 10) cannot manage roles"},
+		{"operator token cannot", DeleteRole(opToken, RoleRef{Name: "dep", Level: 50}, false), false, "token with role operator (level 10) cannot manage roles"},
 	})
 }
 

@@ -1,6 +1,6 @@
 // Command noopprovider is a Terraform provider whose one resource,
-// benchnoop_item, has identity_user's schema, keeps its attributes in state
-// and talks to nothing. Built
+// benchnoop_item, has identity_user's schema (read from the identity
+// provider), keeps its attributes in state and talks to nothing. Built
 // on the same terraform-plugin-framework as the identity provider, it is the
 // floor of a plugin provider: Terraform's cost per resource plus the plugin
 // protocol and the framework, without any API behind them. The benchmark
@@ -9,23 +9,22 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	identity "github.com/seed/terraform-provider-identity/internal/provider"
 )
 
 func main() {
@@ -56,75 +55,98 @@ func (noopProvider) Resources(context.Context) []func() resource.Resource {
 
 func (noopProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
 
+// item is identity_user as the identity provider declares it (attributes,
+// types, flags, defaults and plan modifiers, read from the provider itself so
+// the two cannot drift apart) without its validators, which are the
+// provider's own work rather than the framework's.
 type item struct{}
-
-// itemModel has identity_user's attributes, flags and defaults, so Terraform
-// and the framework do the same work per resource as for identity_user.
-type itemModel struct {
-	ID                types.String `tfsdk:"id"`
-	Username          types.String `tfsdk:"username"`
-	Email             types.String `tfsdk:"email"`
-	FirstName         types.String `tfsdk:"first_name"`
-	LastName          types.String `tfsdk:"last_name"`
-	Organization      types.String `tfsdk:"organization"`
-	Role              types.String `tfsdk:"role"`
-	Disabled          types.Bool   `tfsdk:"disabled"`
-	Attributes        types.Map    `tfsdk:"attributes"`
-	PasswordWO        types.String `tfsdk:"password_wo"`
-	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
-	Password          types.String `tfsdk:"password"`
-	CreatedAt         types.String `tfsdk:"created_at"`
-	UpdatedAt         types.String `tfsdk:"updated_at"`
-}
 
 func (item) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_item"
 }
 
-func (item) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	optString := func(def string) schema.StringAttribute {
-		return schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(def)}
+func (item) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	identity.NewUserResource().Schema(ctx, req, resp)
+	resp.Schema.Attributes = withoutValidators(resp.Schema.Attributes)
+}
+
+// withoutValidators copies attributes with their validators removed.
+func withoutValidators(attrs map[string]schema.Attribute) map[string]schema.Attribute {
+	out := make(map[string]schema.Attribute, len(attrs))
+	for name, a := range attrs {
+		switch a := a.(type) {
+		case schema.StringAttribute:
+			a.Validators = nil
+			out[name] = a
+		case schema.BoolAttribute:
+			a.Validators = nil
+			out[name] = a
+		case schema.Int64Attribute:
+			a.Validators = nil
+			out[name] = a
+		case schema.MapAttribute:
+			a.Validators = nil
+			out[name] = a
+		default:
+			out[name] = a
+		}
 	}
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
-		"id": schema.StringAttribute{Computed: true, PlanModifiers: keep},
-		"username": schema.StringAttribute{Required: true,
-			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}},
-		"email":        schema.StringAttribute{Required: true},
-		"first_name":   optString(""),
-		"last_name":    optString(""),
-		"organization": optString(""),
-		"role":         optString("guest"),
-		"disabled":     schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false)},
-		"attributes": schema.MapAttribute{ElementType: types.StringType, Optional: true, Computed: true,
-			Default: mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{}))},
-		"password_wo":         schema.StringAttribute{Optional: true, WriteOnly: true, Sensitive: true},
-		"password_wo_version": schema.Int64Attribute{Optional: true},
-		"password":            schema.StringAttribute{Optional: true, Sensitive: true},
-		"created_at":          schema.StringAttribute{Computed: true, PlanModifiers: keep},
-		"updated_at":          schema.StringAttribute{Computed: true},
-	}}
+	return out
 }
 
 func (item) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m itemModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	now := types.StringValue(time.Now().UTC().Format(time.RFC3339Nano))
-	m.ID, m.CreatedAt, m.UpdatedAt, m.PasswordWO = m.Username, now, now, types.StringNull()
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	store(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // Read leaves the state as it is: there is nothing to refresh from.
 func (item) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
 
 func (item) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m itemModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	m.UpdatedAt, m.PasswordWO = types.StringValue(time.Now().UTC().Format(time.RFC3339Nano)), types.StringNull()
-	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	store(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (item) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// store saves the plan as the new state, once applied has filled it in.
+func store(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
+	var plan types.Object
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
+	obj, d := applied(ctx, plan)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, obj)...)
+}
+
+// applied is the planned object with what the server would have filled in:
+// id is the username, the other unknown strings (timestamps) are now.
+func applied(ctx context.Context, plan types.Object) (types.Object, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	now := types.StringValue(time.Now().UTC().Format(time.RFC3339Nano))
+	attrs := plan.Attributes()
+	for name, v := range attrs {
+		if !v.IsUnknown() {
+			continue
+		}
+		switch t := v.Type(ctx); {
+		case name == "id":
+			attrs[name] = attrs["username"]
+		case t.Equal(types.StringType):
+			attrs[name] = now
+		case t.Equal(types.BoolType):
+			attrs[name] = types.BoolValue(false)
+		case t.Equal(types.Int64Type):
+			attrs[name] = types.Int64Value(0)
+		default:
+			diags.AddError("Unsupported computed attribute", fmt.Sprintf("benchnoop_item cannot fill in %q of type %s.", name, t))
+		}
+	}
+	if diags.HasError() {
+		return plan, diags
+	}
+	return types.ObjectValue(plan.AttributeTypes(ctx), attrs)
+}
 
 func quietPluginLogs() {
 	for _, kv := range os.Environ() {

@@ -1,0 +1,74 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+// Diagnostics shared by several resources, and the summaries they repeat.
+
+// summaryInvalidImportID is the summary of every refused import id.
+const summaryInvalidImportID = "Invalid import ID"
+
+// createFailure describes a create the server refused, for addCreateError.
+type createFailure struct {
+	summary  string // such as "Unable to create user"
+	detail   string // what failed on which object, with the server's words
+	typeName string // the resource type, such as "identity_user", for the import advice
+	what     string // the object in prose, such as `user "alice"`
+	importID string // the id that imports the object; "" when unknown, which leaves out the advice
+}
+
+// addCreateError reports a failed create. When the server refused it because
+// the object already exists (a 409), the detail says which object it is and
+// how to adopt it: an interrupted apply can leave an object created on the
+// server but never recorded in state, and creating it again can only fail.
+func addCreateError(diags *diag.Diagnostics, err error, f createFailure) {
+	if !errors.Is(err, client.ErrConflict) || f.importID == "" {
+		diags.AddError(f.summary, f.detail)
+		return
+	}
+	diags.AddError(f.summary, fmt.Sprintf("%s\n\n"+
+		"The %s already exists on the server but is not in this Terraform state; for example, an earlier apply "+
+		"created it and was interrupted before recording it. Adopt it instead of creating it, replacing <name> "+
+		"(and [<index>], for count or for_each) with this resource's address:\n\n"+
+		"  terraform import '%s.<name>' '%s'\n\n"+
+		"or add an import block:\n\n"+
+		"  import {\n    to = %s.<name>\n    id = %q\n  }",
+		f.detail, f.what, f.typeName, f.importID, f.typeName, f.importID))
+}
+
+// addNoUpdateError is the Update of a resource whose every argument requires
+// replacement: Terraform never calls it, so reaching it is a bug.
+func addNoUpdateError(diags *diag.Diagnostics, what string) {
+	diags.AddError("Unable to update "+what,
+		fmt.Sprintf("A %s cannot be changed in place; this is a bug in the provider, please report it.", what))
+}
+
+// addConnectError turns the first call's failure into a diagnostic on the setting to fix.
+func addConnectError(diags *diag.Diagnostics, s settings, err error) {
+	var apiErr *client.APIError
+	switch {
+	case errors.Is(err, client.ErrUnauthorized):
+		attr, what := "token", "token"
+		if s.token == "" {
+			attr, what = "password", "username and password"
+		}
+		if s.credentialSource == "environment" {
+			what += " (from the environment)"
+		}
+		diags.AddAttributeError(path.Root(attr), "Identity server refused the credentials",
+			fmt.Sprintf("The server at %s refused the %s: %s", s.endpoint, what, err))
+	case errors.As(err, &apiErr):
+		diags.AddAttributeError(path.Root("endpoint"), "Unable to use the identity server",
+			fmt.Sprintf("The server at %s answered: %s", s.endpoint, err))
+	default:
+		diags.AddAttributeError(path.Root("endpoint"), "Unable to reach the identity server",
+			fmt.Sprintf("Could not connect to %s: %s. Check \"endpoint\" (or %s) and that the server is running.", s.endpoint, err, EnvEndpoint))
+	}
+}

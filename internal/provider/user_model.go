@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
+)
+
+// A user's fields, written once for identity_user (resource and data source)
+// and each element of identity_users. A new field the server reports needs
+// an entry in userAttributes, a field in userModel and a line in
+// userModelFrom; a field Terraform sets is also an argument of the resource.
+
+// userAttributes describes what the server reports about a user. The
+// resource shows those it does not take as arguments as computed attributes;
+// the data sources show them all.
+var userAttributes = map[string]readOnlyAttribute{
+	"id":           {typ: types.StringType, description: "The user's id, a UUID assigned by the server.", stable: true},
+	"username":     {typ: types.StringType, description: "Login name."},
+	"email":        {typ: types.StringType, description: "Email address."},
+	"first_name":   {typ: types.StringType, description: "Given name; `\"\"` when unset."},
+	"last_name":    {typ: types.StringType, description: "Family name; `\"\"` when unset."},
+	"organization": {typ: types.StringType, description: "Organization; `\"\"` when unset."},
+	"role":         {typ: types.StringType, description: "Name of the user's role."},
+	"disabled":     {typ: types.BoolType, description: "Whether the user is disabled."},
+	"attributes":   {typ: stringMapType, description: "The user's string attributes; `{}` when none."},
+	"created_at":   {typ: types.StringType, description: "When the user was created (RFC 3339).", stable: true},
+	"updated_at":   {typ: types.StringType, description: "When the user was last changed (RFC 3339)."},
+}
+
+// userModel holds userAttributes; the data sources' models are this, the
+// resource's adds the passwords.
+type userModel struct {
+	ID           types.String `tfsdk:"id"`
+	Username     types.String `tfsdk:"username"`
+	Email        types.String `tfsdk:"email"`
+	FirstName    types.String `tfsdk:"first_name"`
+	LastName     types.String `tfsdk:"last_name"`
+	Organization types.String `tfsdk:"organization"`
+	Role         types.String `tfsdk:"role"`
+	Disabled     types.Bool   `tfsdk:"disabled"`
+	Attributes   types.Map    `tfsdk:"attributes"`
+	CreatedAt    types.String `tfsdk:"created_at"`
+	UpdatedAt    types.String `tfsdk:"updated_at"`
+}
+
+// userModelFrom maps a user as the server reports it.
+func userModelFrom(ctx context.Context, u *client.User) (userModel, diag.Diagnostics) {
+	attrs, diags := types.MapValueFrom(ctx, types.StringType, nonNilMap(u.Attributes))
+	return userModel{
+		ID:           types.StringValue(u.ID),
+		Username:     types.StringValue(u.Username),
+		Email:        types.StringValue(u.Email),
+		FirstName:    types.StringValue(u.FirstName),
+		LastName:     types.StringValue(u.LastName),
+		Organization: types.StringValue(u.Organization),
+		Role:         types.StringValue(u.Role),
+		Disabled:     types.BoolValue(u.Disabled),
+		Attributes:   attrs,
+		CreatedAt:    timeString(u.CreatedAt),
+		UpdatedAt:    timeString(u.UpdatedAt),
+	}, diags
+}
+
+// userResourceModelFrom maps a user to the resource's state. prior supplies
+// what the server never returns (passwords) and the email as written in the
+// configuration when the server's differs only in case, so case alone never
+// shows as a change.
+func userResourceModelFrom(ctx context.Context, u *client.User, prior userResourceModel) (userResourceModel, diag.Diagnostics) {
+	m, diags := userModelFrom(ctx, u)
+	if !prior.Email.IsNull() && !prior.Email.IsUnknown() && strings.EqualFold(prior.Email.ValueString(), u.Email) {
+		m.Email = prior.Email
+	}
+	return userResourceModel{
+		userModel:         m,
+		PasswordWO:        types.StringNull(),
+		PasswordWOVersion: prior.PasswordWOVersion,
+		Password:          prior.Password,
+	}, diags
+}
