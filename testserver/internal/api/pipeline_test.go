@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/testserver/internal/access"
+	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
 	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 )
@@ -128,5 +131,45 @@ func TestPipeline_AuditsWithoutTheHandler(t *testing.T) {
 				t.Fatalf("audit record %+v, want outcome %s, status %d, actor system, object thing thing-1", e, tc.outcome, tc.status)
 			}
 		})
+	}
+}
+
+// TestLoadUser_RefusesBeforeLooking: a caller who may not read users is
+// refused by the change's rule before the user is looked up, the same for an
+// existing and an unknown id; one whom the rule lets manage users at all (a
+// guest holding MODIFY_USER on global) is not stopped by that first look and
+// is told an unknown id is unknown.
+func TestLoadUser_RefusesBeforeLooking(t *testing.T) {
+	a, _ := newTestAPI(t)
+	ctx := context.Background()
+	system, err := store.GetSystemUser(ctx, a.st.R)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const guestLevel = 256 // the built-in role guest
+	guest := authz.Caller{Kind: authz.KindUser, ID: uuid.NewString(), Name: "g", Role: "guest", Level: guestLevel}
+	holder := guest
+	holder.Held = access.Evaluate(access.Principal{UserID: holder.ID, Role: "guest", Level: guestLevel},
+		[]access.Grant{{ID: "p", Operation: catalog.OpModifyUser, Scope: catalog.ScopeGlobal, UserID: holder.ID}})
+	load := func(caller authz.Caller, id string) error {
+		c := &call{a: a, caller: caller}
+		return a.st.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := loadUser(ctx, tx, c, id, func(u authz.UserRef) error {
+				return authz.SetPassword(caller, u, false)
+			})
+			return err
+		})
+	}
+	unknown := uuid.NewString()
+	p1, _ := toProblem(load(guest, system.ID))
+	p2, _ := toProblem(load(guest, unknown))
+	if p1.Status != 403 || p2.Status != 403 || p1.Detail != p2.Detail {
+		t.Errorf("guest: existing %d %q, unknown %d %q; want the same 403", p1.Status, p1.Detail, p2.Status, p2.Detail)
+	}
+	if err := load(holder, system.ID); err != nil {
+		t.Errorf("grant holder, existing user: %v", err)
+	}
+	if p, _ := toProblem(load(holder, unknown)); p.Status != 404 {
+		t.Errorf("grant holder, unknown user: %d %q, want 404", p.Status, p.Detail)
 	}
 }

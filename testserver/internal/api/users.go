@@ -89,10 +89,16 @@ func mayRead(c *call, id string) error {
 	return authz.ReadUser(c.caller, authz.UserRef{ID: id})
 }
 
-// loadUser reads the user a change is about, once the caller may see it.
-func loadUser(ctx context.Context, tx *sql.Tx, c *call, id string) (store.User, error) {
-	if err := mayRead(c, id); err != nil {
-		return store.User{}, err
+// loadUser reads the user a change is about. A caller who may not read that
+// user is first judged by the change's rule on a target it knows nothing of
+// (the least privileged, holding no grant): refused, it gets the same answer
+// whether the user exists or not; allowed (it may manage users at all, say
+// through a grant), it goes on to the rule on the user as stored.
+func loadUser(ctx context.Context, tx *sql.Tx, c *call, id string, rule func(authz.UserRef) error) (store.User, error) {
+	if mayRead(c, id) != nil {
+		if err := rule(authz.UserRef{ID: id, Role: authz.RoleRef{Level: math.MaxInt}}); err != nil {
+			return store.User{}, err
+		}
 	}
 	u, err := store.GetUser(ctx, tx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -250,7 +256,10 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	var u store.User
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		var err error
-		if u, err = loadUser(ctx, tx, c, id); err != nil {
+		u, err = loadUser(ctx, tx, c, id, func(t authz.UserRef) error {
+			return authz.UpdateUser(c.caller, t, authz.UserChange{Profile: true})
+		})
+		if err != nil {
 			return err
 		}
 		before := u
@@ -326,7 +335,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	c.ev.ObjectID = id
 	err = c.change(ctx, func(tx *sql.Tx) error {
-		u, err := loadUser(ctx, tx, c, id)
+		u, err := loadUser(ctx, tx, c, id, func(t authz.UserRef) error { return authz.DeleteUser(c.caller, t) })
 		if err != nil {
 			return err
 		}
@@ -387,7 +396,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 		return err
 	}
 	err = c.change(ctx, func(tx *sql.Tx) error {
-		u, err := loadUser(ctx, tx, c, id)
+		u, err := loadUser(ctx, tx, c, id, func(t authz.UserRef) error { return authz.SetPassword(c.caller, t, self) })
 		if err != nil {
 			return err
 		}
