@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -38,7 +39,10 @@ const (
 	maxMaxRetries         = 10
 )
 
-var _ provider.Provider = (*identityProvider)(nil)
+var (
+	_ provider.Provider                       = (*identityProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*identityProvider)(nil)
+)
 
 // New returns a constructor for the provider at the given version.
 func New(version string) func() provider.Provider {
@@ -159,6 +163,7 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 
 	resp.DataSourceData = c
 	resp.ResourceData = c
+	resp.EphemeralResourceData = c
 }
 
 func (p *identityProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -170,6 +175,12 @@ func (p *identityProvider) Resources(_ context.Context) []func() resource.Resour
 		NewUserResource,
 		NewPermissionResource,
 		NewThirdPartyTokenResource,
+	}
+}
+
+func (p *identityProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewTokenEphemeralResource,
 	}
 }
 
