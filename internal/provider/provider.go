@@ -192,6 +192,8 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewGroupDataSource,
 		NewGroupsDataSource,
 		NewPermissionsDataSource,
+		NewRolesDataSource,
+		NewThirdPartyTokensDataSource,
 	}
 }
 
