@@ -62,7 +62,7 @@ func TestAccInstall_localMirror(t *testing.T) {
 
 	run := func(dir string, extraEnv []string, name string, args ...string) string {
 		t.Helper()
-		cmd := exec.CommandContext(ctx, name, args...)
+		cmd := exec.CommandContext(ctx, name, args...) //nolint:gosec // make and terraform with the test's own arguments
 		cmd.Dir = dir
 		cmd.Env = append(env, extraEnv...)
 		var out bytes.Buffer

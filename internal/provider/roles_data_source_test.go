@@ -23,13 +23,7 @@ func TestAccRolesDataSource_filters(t *testing.T) {
 			t.Fatalf("creating role %s: %v", r.Name, err)
 		}
 	}
-	names := func(want ...string) knownvalue.Check {
-		checks := make([]knownvalue.Check, len(want))
-		for i, n := range want {
-			checks[i] = knownvalue.StringExact(n)
-		}
-		return knownvalue.ListExact(checks)
-	}
+	names := stringListExact
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -98,4 +92,13 @@ data "identity_roles" "custom_privileged" {
 			},
 		},
 	})
+}
+
+// stringListExact checks a list of exactly these strings, in this order.
+func stringListExact(want ...string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(want))
+	for i, v := range want {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return knownvalue.ListExact(checks)
 }

@@ -30,13 +30,7 @@ func TestAccThirdPartyTokensDataSource_filters(t *testing.T) {
 	ci := mint("operator", time.Time{})
 	report := mint("auditor", time.Now().Add(time.Hour))
 	old := mint("operator", soon)
-	ids := func(want ...string) knownvalue.Check {
-		checks := make([]knownvalue.Check, len(want))
-		for i, id := range want {
-			checks[i] = knownvalue.StringExact(id)
-		}
-		return knownvalue.ListExact(checks)
-	}
+	ids := stringListExact
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

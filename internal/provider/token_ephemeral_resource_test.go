@@ -146,8 +146,10 @@ func (e *testEnv) ephemeralTokensRevoked(t *testing.T, ttl time.Duration, unclos
 			if !deleted[id] {
 				return fmt.Errorf("token %s was minted but never revoked", id)
 			}
-			if _, err := e.Client.GetToken(ctx, id); !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("token %s after the run: got %v, want not found", id, err)
+			if _, err := e.Client.GetToken(ctx, id); err == nil {
+				return fmt.Errorf("token %s still exists after the run", id)
+			} else if !errors.Is(err, client.ErrNotFound) {
+				return fmt.Errorf("reading token %s after the run: %w", id, err)
 			}
 		}
 		return nil

@@ -186,8 +186,10 @@ resource "identity_third_party_token" "deploy" {
 					if ids[0] == ids[1] {
 						return errors.New("rotation kept the same token")
 					}
-					if _, err := env.Client.GetToken(env.ctx(t), ids[0]); !errors.Is(err, client.ErrNotFound) {
-						return fmt.Errorf("old token %s after rotation: got %v, want not found", ids[0], err)
+					if _, err := env.Client.GetToken(env.ctx(t), ids[0]); err == nil {
+						return fmt.Errorf("old token %s still exists after rotation", ids[0])
+					} else if !errors.Is(err, client.ErrNotFound) {
+						return fmt.Errorf("reading old token %s after rotation: %w", ids[0], err)
 					}
 					return env.mintedBeforeRevoked(t, ids[1], ids[0])
 				}),
