@@ -28,14 +28,17 @@ type Config struct {
 
 // API serves the identity HTTP API.
 type API struct {
-	st        *store.Store
-	log       hclog.Logger
-	pw        passwords.Params
-	key       []byte
-	ttl       time.Duration
-	throttle  *throttle
-	dummyHash string
-	mux       *http.ServeMux
+	st       *store.Store
+	log      hclog.Logger
+	pw       passwords.Params
+	key      []byte
+	ttl      time.Duration
+	throttle *throttle
+	defaults store.Settings // the settings until an administrator changes them
+	// registrations counts self-registration attempts per client address.
+	registrations *throttle
+	dummyHash     string
+	mux           *http.ServeMux
 }
 
 // New builds the API and its routes.
@@ -55,7 +58,8 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a := &API{st: cfg.Store, log: cfg.Logger, pw: cfg.Passwords, key: cfg.SigningKey, ttl: cfg.SessionTTL,
-		throttle: newThrottle(cfg.Throttle), dummyHash: dummy, mux: http.NewServeMux()}
+		throttle: newThrottle(cfg.Throttle), defaults: defaultSettings(cfg), registrations: newRegisterThrottle(),
+		dummyHash: dummy, mux: http.NewServeMux()}
 	a.routes()
 	return a, nil
 }
@@ -73,6 +77,11 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/login", a.public(op{"session.login", "user", http.StatusOK}, a.login))
 	m.HandleFunc("POST /api/v1/logout", a.write(op{"session.logout", "user", http.StatusNoContent}, a.logout))
 	m.HandleFunc("GET /api/v1/me", a.read(op{}, a.me))
+	m.HandleFunc("POST /api/v1/register", a.public(op{"user.register", "user", http.StatusCreated}, a.register))
+
+	m.HandleFunc("GET /api/v1/settings", a.read(op{"settings.read", "settings", http.StatusOK}, a.getSettings))
+	m.HandleFunc("PATCH /api/v1/settings", a.write(op{"settings.update", "settings", http.StatusOK}, a.patchSettings))
+	m.HandleFunc("DELETE /api/v1/settings", a.write(op{"settings.reset", "settings", http.StatusOK}, a.resetSettings))
 
 	m.HandleFunc("GET /api/v1/users", a.read(op{"user.list", "user", http.StatusOK}, a.listUsers))
 	m.HandleFunc("POST /api/v1/users", a.write(op{"user.create", "user", http.StatusCreated}, a.createUser))

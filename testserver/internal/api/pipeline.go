@@ -181,6 +181,9 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 	if err := a.loadCaller(r.Context(), a.st.R, c); err != nil {
 		return err
 	}
+	if c.token != nil {
+		a.noteTokenUse(r.Context(), c.token)
+	}
 	c.ev.Actor, c.ev.ActorID = c.caller.Name, c.caller.ID
 	return nil
 }

@@ -29,11 +29,12 @@ type tokenResponse struct {
 	CreatedAt   string  `json:"created_at"`
 	CreatedBy   string  `json:"created_by"`
 	Version     int64   `json:"version"`
+	LastUsedAt  *string `json:"last_used_at"`
 }
 
 func tokenOut(t store.Token) tokenResponse {
 	return tokenResponse{ID: t.ID, Role: t.Role, Description: t.Description, ExpiresAt: t.ExpiresAt,
-		CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, Version: t.Version}
+		CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, Version: t.Version, LastUsedAt: t.LastUsedAt}
 }
 
 // createdToken is the answer to POST /tokens: the only time the JWT is shown.

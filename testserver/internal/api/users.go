@@ -43,12 +43,13 @@ type userResponse struct {
 	CreatedAt    string            `json:"created_at"`
 	UpdatedAt    string            `json:"updated_at"`
 	Version      int64             `json:"version"`
+	LastLoginAt  *string           `json:"last_login_at"`
 }
 
 func userOut(u store.User) userResponse {
 	return userResponse{ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		Organization: u.Organization, Role: u.Role, Disabled: u.Disabled, Attributes: u.Attributes,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version, LastLoginAt: u.LastLoginAt}
 }
 
 type patchUserRequest struct {
@@ -121,7 +122,11 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	q := r.URL.Query()
 	f := store.UserFilter{Email: q.Get("email"), Username: q.Get("username"), EmailSuffix: q.Get("email_suffix"),
-		Role: q.Get("role"), Organization: q.Get("organization"), GroupID: q.Get("group_id")}
+		Role: q.Get("role"), Organization: q.Get("organization"), GroupID: q.Get("group_id"),
+		FirstName: q.Get("first_name"), LastName: q.Get("last_name")}
+	if err := activityFilter(q, &f); err != nil {
+		return err
+	}
 	users, next, err := store.ListUsers(r.Context(), a.st.R, f, p)
 	if err != nil {
 		return err
@@ -170,8 +175,8 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	checkAttributes(fields, req.Attributes)
 	if req.Password != nil {
-		if msg := catalog.ValidatePassword(*req.Password); msg != "" {
-			fields["password"] = msg
+		if err := a.checkPassword(ctx, fields, "password", *req.Password); err != nil {
+			return err
 		}
 	}
 	if p := invalid(fields); p != nil {
@@ -367,8 +372,8 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 		return err
 	}
 	fields := map[string]string{}
-	if msg := catalog.ValidatePassword(req.NewPassword); msg != "" {
-		fields["new_password"] = msg
+	if err := a.checkPassword(ctx, fields, "new_password", req.NewPassword); err != nil {
+		return err
 	}
 	if p := invalid(fields); p != nil {
 		return p

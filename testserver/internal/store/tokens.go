@@ -16,22 +16,26 @@ type Token struct {
 	CreatedAt   string
 	CreatedBy   string
 	Version     int64
-	Level       int // the role's level, joined in
+	LastUsedAt  *string // the last recorded use, at most a minute stale; nil when never
+	Level       int     // the role's level, joined in
 	seq         int64
 }
 
-const tokenCols = `t.seq, t.id, t.role, t.description, t.expires_at, t.created_at, t.created_by, t.version, r.level`
+const tokenCols = `t.seq, t.id, t.role, t.description, t.expires_at, t.created_at, t.created_by, t.version, r.level, t.last_used_at`
 const tokenFrom = ` FROM tokens t JOIN roles r ON r.name = t.role`
 
 func scanToken(s scanner) (Token, error) {
 	var t Token
-	var exp sql.NullString
-	err := s.Scan(&t.seq, &t.ID, &t.Role, &t.Description, &exp, &t.CreatedAt, &t.CreatedBy, &t.Version, &t.Level)
+	var exp, used sql.NullString
+	err := s.Scan(&t.seq, &t.ID, &t.Role, &t.Description, &exp, &t.CreatedAt, &t.CreatedBy, &t.Version, &t.Level, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}
 	if exp.Valid {
 		t.ExpiresAt = &exp.String
+	}
+	if used.Valid {
+		t.LastUsedAt = &used.String
 	}
 	return t, err
 }

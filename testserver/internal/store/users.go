@@ -71,6 +71,7 @@ type User struct {
 	CreatedAt    string
 	UpdatedAt    string
 	Version      int64
+	LastLoginAt  *string // the last successful login; nil when never
 
 	Level        int // the role's level, joined in
 	System       bool
@@ -79,7 +80,7 @@ type User struct {
 }
 
 const userCols = `u.seq, u.id, u.username, u.email, u.first_name, u.last_name, u.organization, u.role,
-	u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level`
+	u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level, u.last_login_at`
 
 const userFrom = ` FROM users u JOIN roles r ON r.name = u.role`
 
@@ -88,13 +89,17 @@ type scanner interface{ Scan(dest ...any) error }
 func scanUser(s scanner) (User, error) {
 	var u User
 	var attrs string
+	var lastLogin sql.NullString
 	err := s.Scan(&u.seq, &u.ID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Organization, &u.Role,
-		&u.Disabled, &attrs, &u.PasswordHash, &u.System, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Level)
+		&u.Disabled, &attrs, &u.PasswordHash, &u.System, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Level, &lastLogin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
 	if err != nil {
 		return u, err
+	}
+	if lastLogin.Valid {
+		u.LastLoginAt = &lastLogin.String
 	}
 	u.Attributes = map[string]string{}
 	if err := json.Unmarshal([]byte(attrs), &u.Attributes); err != nil {
@@ -113,6 +118,11 @@ func GetUserByUsername(ctx context.Context, q Querier, username string) (User, e
 	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.username = ?`, username))
 }
 
+// GetUserByEmail returns the user with that email (case-insensitive, indexed).
+func GetUserByEmail(ctx context.Context, q Querier, email string) (User, error) {
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.email = ?`, email))
+}
+
 // GetSystemUser returns the bootstrap superuser.
 func GetSystemUser(ctx context.Context, q Querier) (User, error) {
 	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.is_system = 1`))
@@ -121,6 +131,11 @@ func GetSystemUser(ctx context.Context, q Querier) (User, error) {
 // UserFilter narrows ListUsers; empty fields do not filter.
 type UserFilter struct {
 	Email, Username, EmailSuffix, Role, Organization, GroupID string
+	// FirstName and LastName match case-insensitively, through an index.
+	FirstName, LastName string
+	// InactiveSince, an activity time (ActivityTime), keeps the users with no
+	// login since then, or none ever.
+	InactiveSince string
 }
 
 // ListUsers returns one page of users in creation order and the next cursor.
@@ -143,6 +158,15 @@ func ListUsers(ctx context.Context, q Querier, f UserFilter, p Page) ([]User, st
 	}
 	if f.GroupID != "" {
 		w.add(`u.id IN (SELECT user_id FROM memberships WHERE group_id = ?)`, f.GroupID)
+	}
+	if f.FirstName != "" {
+		w.add(`u.first_name = ? COLLATE NOCASE`, f.FirstName)
+	}
+	if f.LastName != "" {
+		w.add(`u.last_name = ? COLLATE NOCASE`, f.LastName)
+	}
+	if f.InactiveSince != "" {
+		w.add(`(u.last_login_at IS NULL OR u.last_login_at < ?)`, f.InactiveSince)
 	}
 	w.add(`u.seq > ?`, p.After)
 	return queryPage(ctx, q, p, scanUser, func(x User) int64 { return x.seq }, `SELECT `+userCols+userFrom+w.sql()+` ORDER BY u.seq LIMIT ?`, append(w.args, p.Limit+1)...)
