@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -44,14 +45,12 @@ resource "identity_group_members" "team" {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: func(s *terraform.State) error {
-			// The group goes too, so ask for the set before: nothing else can be checked.
-			_, err := env.Client.GetGroup(env.ctx(t), groupID)
-			if err == nil {
-				return fmt.Errorf("group %s still exists", groupID)
-			}
-			return nil
-		},
+		// The group goes too, so its member set can no longer be asked for:
+		// the group itself must be gone (not found, not any error).
+		CheckDestroy: env.checkDestroyed(t, "identity_group", func(ctx context.Context, attrs map[string]string) error {
+			_, err := env.Client.GetGroup(ctx, attrs["id"])
+			return err
+		}),
 		Steps: []resource.TestStep{
 			{
 				Config: config(a.ID, b.ID),
