@@ -211,7 +211,7 @@ func (c *Client) try(ctx context.Context, method, target string, body []byte, he
 	}
 	req.Header = header.Clone()
 	c.requests.Add(1)
-	resp, err := c.httpClient.Do(req)
+	resp, err := c.httpClient.Do(req) //nolint:bodyclose // the caller closes attempt.resp
 	if w := c.limiter.release(s, limiterOutcome(resp)); w > 0 {
 		c.debug(ctx, "identity server pushed back; fewer requests in flight", map[string]any{"in_flight_limit": int(w)})
 	}
