@@ -175,11 +175,19 @@ func isLoginLockout(resp *http.Response, path string) bool {
 	if resp.StatusCode != http.StatusTooManyRequests || path != apiPrefix+"/login" || !isJSON(resp.Header.Get("Content-Type")) {
 		return false
 	}
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
+	bufferBody(resp)
+	data, _ := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	var p problem
 	return json.Unmarshal(data, &p) == nil && strings.HasSuffix(p.Type, "/rate-limited")
+}
+
+// bufferBody replaces resp's body with its first 64 KiB read into memory
+// (an error answer is far smaller), closing the connection's body.
+func bufferBody(resp *http.Response) {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	drainClose(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(data))
 }
 
 // attempt is one HTTP exchange of a call.
@@ -276,6 +284,11 @@ func (c *Client) retrySend(ctx context.Context, method, path, target string, bod
 			fields["status"] = a.resp.StatusCode
 		}
 		c.warn(ctx, "identity API request will be retried", fields)
+		if a.resp != nil {
+			// Kept in memory: if the timeout passes during the wait, this
+			// answer is the one reported, and its body must still be readable.
+			bufferBody(a.resp)
+		}
 		if err := c.clock.Sleep(ctx, wait); err != nil {
 			if a.resp != nil && errors.Is(err, errRequestTimeout) {
 				// The last answer is still the best thing to report.

@@ -17,12 +17,14 @@ import (
 
 // fakeClock is a clock whose Sleep returns at once, moving the time forward
 // by the wait, and records every wait. onSleep, when set, runs first (with
-// the wait's number, from 1) and may end the context.
+// the wait's number, from 1) and may end the context; with block set, Sleep
+// instead waits for the context to end, as a wait that outlasts it would.
 type fakeClock struct {
 	mu      sync.Mutex
 	now     time.Time
 	sleeps  []time.Duration
 	onSleep func(n int)
+	block   bool
 }
 
 func newFakeClock() *fakeClock {
@@ -42,6 +44,9 @@ func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	f.mu.Unlock()
 	if hook != nil {
 		hook(n)
+	}
+	if f.block {
+		<-ctx.Done()
 	}
 	if err := context.Cause(ctx); err != nil {
 		return err
@@ -278,6 +283,24 @@ func TestRequestTimeoutBoundsFailureRetries(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "after 3 attempts; the next attempt would pass the request timeout of 10s") {
 		t.Errorf("error = %v", err)
+	}
+}
+
+// TestTimeoutDuringWaitReportsLastAnswer: when the request timeout passes
+// while the client waits to retry, the last answer is reported, body and all.
+func TestTimeoutDuringWaitReportsLastAnswer(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusServiceUnavailable, "maintenance until noon", nil)
+	})
+	c := newTestClient(t, f.URL, func(c *Config) { c.Timeout = 50 * time.Millisecond })
+	fakeClockOf(t, c).block = true
+	_, err := c.GetUser(context.Background(), "u1")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable || apiErr.Detail != "maintenance until noon" {
+		t.Fatalf("error = %v (%T), want the 503 with its detail", err, err)
+	}
+	if !strings.Contains(err.Error(), "the request timeout of 50ms passed while waiting to retry") || f.hits.Load() != 1 {
+		t.Errorf("Error() = %q after %d attempts", err.Error(), f.hits.Load())
 	}
 }
 
