@@ -18,6 +18,9 @@ type countingProxy struct {
 	*httptest.Server
 	received  atomic.Int64
 	forwarded atomic.Int64
+	// upstream passes a request to the server; intercept may use it to let
+	// the server act and then answer differently.
+	upstream http.Handler
 }
 
 func newCountingProxy(t *testing.T, target string, intercept func(w http.ResponseWriter, r *http.Request) bool) *countingProxy {
@@ -26,15 +29,14 @@ func newCountingProxy(t *testing.T, target string, intercept func(w http.Respons
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	p := &countingProxy{}
+	p := &countingProxy{upstream: httputil.NewSingleHostReverseProxy(u)}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.received.Add(1)
 		if intercept != nil && intercept(w, r) {
 			return
 		}
 		p.forwarded.Add(1)
-		rp.ServeHTTP(w, r)
+		p.upstream.ServeHTTP(w, r)
 	}))
 	t.Cleanup(p.Close)
 	return p

@@ -105,16 +105,7 @@ func throttledPlans(t *testing.T, plans int) {
 	applied := time.Since(start)
 	t.Logf("apply of %d resources at -parallelism=50: %d run(s), %s; %s", users+groups+memberships, runs, applied.Round(time.Millisecond), p)
 
-	db := openDB(t, s.DBPath)
-	for q, want := range map[string]int{
-		`SELECT count(*) FROM users WHERE username LIKE 'load-%'`:     users,
-		`SELECT count(*) FROM groups_ WHERE name LIKE 'load-group-%'`: groups,
-		`SELECT count(*) FROM memberships`:                            memberships,
-	} {
-		if got := dbCount(t, db, q); got != want {
-			t.Errorf("%s: %d, want %d", q, got, want)
-		}
-	}
+	checkLoadStored(t, openDB(t, s.DBPath), users, groups, memberships)
 
 	var failed, changed []string
 	var durations []time.Duration
