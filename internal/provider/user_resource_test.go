@@ -31,7 +31,7 @@ func testAccCheckUserDestroyed(env *testEnv, t *testing.T) resource.TestCheckFun
 // testAccCheckLogin checks that username can (or cannot) log in with password.
 func testAccCheckLogin(env *testEnv, t *testing.T, username, password string, wantOK bool) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		c, err := client.New(client.Config{Endpoint: env.Server.URL, Username: username, Password: password, MaxRetries: -1})
+		c, err := client.New(client.Config{Endpoint: env.Server.URL, Username: username, Password: password, DisableRetries: true})
 		if err != nil {
 			return err
 		}

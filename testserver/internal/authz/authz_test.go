@@ -78,7 +78,7 @@ func TestRead(t *testing.T) {
 }
 
 func TestReadThreshold(t *testing.T) {
-	// Reading needs level 100 or lower (DESIGN.md), so the boundary sits
+	// Reading needs level 100 or lower (AUTHORIZATION.md), so the boundary sits
 	// between 100 and 101 whatever the role is called.
 	check(t, []ruleCase{
 		{"level 100 may", Read(Caller{Kind: KindUser, Role: "r100", Level: 100}, "list users"), true, ""},
