@@ -121,3 +121,21 @@ func TestSettingsRefusals(t *testing.T) {
 	}
 	root.must(200, "PATCH", "/api/v1/roles/visitor", map[string]any{"level": 100})
 }
+func TestSessionTTLFromSettings(t *testing.T) {
+	s := testserver.Start(t)
+	root := as(t, s, s.Token)
+	root.must(200, "PATCH", "/api/v1/settings", map[string]any{"session_ttl": "10m"})
+	mkUser(t, s, "tess", "guest")
+	r := as(t, s, "").must(200, "POST", "/api/v1/login", map[string]string{"username": "tess", "password": "password-tess"})
+	exp := r.str("expires_at")
+	if exp == "" {
+		t.Fatal("no expires_at")
+	}
+	var left float64
+	if err := db(t, s).QueryRow(`SELECT (julianday(?) - julianday('now')) * 86400`, exp).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left < 9*60 || left > 10*60+5 {
+		t.Fatalf("session lasts %.0fs, want about 600s", left)
+	}
+}

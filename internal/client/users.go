@@ -21,6 +21,8 @@ type User struct {
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
 	Version      int64             `json:"version"`
+	// LastLoginAt is the user's last successful login; nil when never.
+	LastLoginAt *time.Time `json:"last_login_at"`
 }
 
 // UserCreate is the body of POST /api/v1/users. Empty optional fields are not
@@ -57,12 +59,21 @@ type UserFilter struct {
 	Role         string
 	Organization string
 	GroupID      string
+	FirstName    string // case-insensitive
+	LastName     string // case-insensitive
+	// InactiveSince keeps the users with no login since then, or none ever.
+	InactiveSince time.Time
 }
 
 func (f UserFilter) query() url.Values {
+	since := ""
+	if !f.InactiveSince.IsZero() {
+		since = f.InactiveSince.UTC().Format(time.RFC3339Nano)
+	}
 	return filterQuery(
 		"email", f.Email, "username", f.Username, "email_suffix", f.EmailSuffix,
 		"role", f.Role, "organization", f.Organization, "group_id", f.GroupID,
+		"first_name", f.FirstName, "last_name", f.LastName, "inactive_since", since,
 	)
 }
 

@@ -32,7 +32,6 @@ type API struct {
 	log      hclog.Logger
 	pw       passwords.Params
 	key      []byte
-	ttl      time.Duration
 	throttle *throttle
 	defaults store.Settings // the settings until an administrator changes them
 	// registrations counts self-registration attempts per client address.
@@ -57,7 +56,7 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{st: cfg.Store, log: cfg.Logger, pw: cfg.Passwords, key: cfg.SigningKey, ttl: cfg.SessionTTL,
+	a := &API{st: cfg.Store, log: cfg.Logger, pw: cfg.Passwords, key: cfg.SigningKey,
 		throttle: newThrottle(cfg.Throttle), defaults: defaultSettings(cfg), registrations: newRegisterThrottle(),
 		dummyHash: dummy, mux: http.NewServeMux()}
 	a.routes()
@@ -255,6 +254,14 @@ func newThrottle(cfg ThrottleConfig) *throttle {
 		cfg.Lockout = 30 * time.Second
 	}
 	return &throttle{cfg: cfg, entries: map[string]*throttleEntry{}}
+}
+
+// limit sets the failures that lock an account and the window they are
+// counted in, as the settings say.
+func (t *throttle) limit(maxFailures int, window time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cfg.MaxFailures, t.cfg.Window = maxFailures, window
 }
 
 // wait returns how long the account must wait, or 0.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
@@ -17,8 +16,11 @@ import (
 
 const badLogin = "unknown username or wrong password"
 
+// loginRequest names the account by its username or its email, in
+// username, or by its email in email; one of the two.
 type loginRequest struct {
 	Username string `json:"username"`
+	Email    string `json:"email"`
 	Password string `json:"password"`
 }
 
@@ -35,7 +37,11 @@ func (a *API) newSession(ctx context.Context, tx *sql.Tx, userID string) (string
 		return "", time.Time{}, err
 	}
 	now := time.Now()
-	exp := now.Add(a.ttl)
+	s, err := a.settings(ctx, tx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	exp := now.Add(s.SessionTTL)
 	if err := store.DeleteExpiredSessions(ctx, tx, now.UnixNano()); err != nil {
 		return "", time.Time{}, err
 	}
@@ -63,8 +69,11 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	fields := map[string]string{}
-	if req.Username == "" {
-		fields["username"] = "is required"
+	switch {
+	case req.Username == "" && req.Email == "":
+		fields["username"] = "is required (a username or an email; or give email)"
+	case req.Username != "" && req.Email != "":
+		fields["email"] = "must not be given together with username"
 	}
 	if req.Password == "" {
 		fields["password"] = "is required"
@@ -73,14 +82,13 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 		return p
 	}
 	ctx := r.Context()
-	key := strings.ToLower(req.Username)
+	u, key, err := a.loginAccount(ctx, req.Username, req.Email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	now := time.Now()
 	if d := a.throttle.wait(key, now); d > 0 {
 		return rateLimited(int(math.Ceil(d.Seconds())))
-	}
-	u, err := store.GetUserByUsername(ctx, a.st.R, req.Username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
 	}
 	if errors.Is(err, store.ErrNotFound) || u.PasswordHash == "" {
 		// Same work as a real check, so response time does not reveal unknown users.
@@ -114,6 +122,11 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 		if u.Disabled {
 			return unauthorized("the account is disabled")
 		}
+		if err := store.NoteLogin(ctx, tx, u.ID, now); err != nil {
+			return err
+		}
+		at := store.ActivityTime(now)
+		u.LastLoginAt = &at
 		tok, exp, err := a.newSession(ctx, tx, u.ID)
 		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: userOut(u)}
 		return err
