@@ -168,6 +168,7 @@ func (p *identityProvider) Resources(_ context.Context) []func() resource.Resour
 		NewUserResource,
 		NewPermissionResource,
 		NewThirdPartyTokenResource,
+		NewSettingsResource,
 	}
 }
 
@@ -187,6 +188,8 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewPermissionsDataSource,
 		NewRolesDataSource,
 		NewThirdPartyTokensDataSource,
+		NewSettingsDataSource,
+		NewCurrentUserDataSource,
 	}
 }
 

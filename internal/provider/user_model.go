@@ -30,6 +30,8 @@ var userAttributes = map[string]readOnlyAttribute{
 	"attributes":   {typ: stringMapType, description: "The user's string attributes; `{}` when none."},
 	"created_at":   {typ: types.StringType, description: "When the user was created (RFC 3339).", stable: true},
 	"updated_at":   {typ: types.StringType, description: "When the user was last changed (RFC 3339)."},
+	"last_login_at": {typ: types.StringType, description: "When the user last signed in (RFC 3339); null when never. " +
+		"Set by the server on each successful login; signing in does not change `updated_at`."},
 }
 
 // userModel holds userAttributes; the data sources' models are this, the
@@ -46,6 +48,7 @@ type userModel struct {
 	Attributes   types.Map    `tfsdk:"attributes"`
 	CreatedAt    types.String `tfsdk:"created_at"`
 	UpdatedAt    types.String `tfsdk:"updated_at"`
+	LastLoginAt  types.String `tfsdk:"last_login_at"`
 }
 
 // userModelFrom maps a user as the server reports it.
@@ -63,6 +66,7 @@ func userModelFrom(ctx context.Context, u *client.User) (userModel, diag.Diagnos
 		Attributes:   attrs,
 		CreatedAt:    timeString(u.CreatedAt),
 		UpdatedAt:    timeString(u.UpdatedAt),
+		LastLoginAt:  optionalTime(u.LastLoginAt),
 	}, diags
 }
 
