@@ -254,9 +254,9 @@ resource "identity_user" "test" {
 				Check: testAccCheckLogin(env, t, "dave", "first-secret-1", true),
 			},
 			{
-				ResourceName:            addr,
-				ImportState:             true,
-				ImportStateVerify:       true,
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateVerify: true,
 				// The check above signed in after the state was saved.
 				ImportStateVerifyIgnore: []string{"password", "last_login_at"},
 			},
