@@ -11,7 +11,8 @@ import (
 func usernames(r resp) string {
 	var names []string
 	for _, u := range r.items() {
-		names = append(names, u["username"].(string))
+		name, _ := u["username"].(string)
+		names = append(names, name)
 	}
 	return strings.Join(names, ",")
 }

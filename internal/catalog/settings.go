@@ -79,13 +79,11 @@ func FormatDuration(d time.Duration) string {
 	var b strings.Builder
 	if h := d / time.Hour; h > 0 {
 		fmt.Fprintf(&b, "%dh", h)
-		d -= h * time.Hour
 	}
-	if m := d / time.Minute; m > 0 {
+	if m := d % time.Hour / time.Minute; m > 0 {
 		fmt.Fprintf(&b, "%dm", m)
-		d -= m * time.Minute
 	}
-	if s := d / time.Second; s > 0 {
+	if s := d % time.Minute / time.Second; s > 0 {
 		fmt.Fprintf(&b, "%ds", s)
 	}
 	return b.String()

@@ -31,6 +31,18 @@ func testAccCheckSettingsDefaults(env *testEnv, t *testing.T) resource.TestCheck
 	}
 }
 
+// testAccSettingsEveryField sets every setting.
+const testAccSettingsEveryField = `
+resource "identity_settings" "test" {
+  self_registration        = true
+  self_registration_role   = "auditor"
+  password_min_length      = 10
+  session_ttl              = "24h0m"
+  login_throttle_threshold = 3
+  login_throttle_window    = "1h"
+}
+`
+
 func TestAccSettingsResource_basic(t *testing.T) {
 	env := newTestEnv(t)
 	const addr = "identity_settings.test"
@@ -76,16 +88,7 @@ resource "identity_settings" "test" {
 				ImportStateVerifyIgnore: []string{"session_ttl"},
 			},
 			{
-				Config: env.Config(`
-resource "identity_settings" "test" {
-  self_registration        = true
-  self_registration_role   = "auditor"
-  password_min_length      = 10
-  session_ttl              = "24h0m"
-  login_throttle_threshold = 3
-  login_throttle_window    = "1h"
-}
-`),
+				Config: env.Config(testAccSettingsEveryField),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
 				},
@@ -103,16 +106,7 @@ resource "identity_settings" "test" {
 						t.Fatalf("resetting settings out of band: %v", err)
 					}
 				},
-				Config: env.Config(`
-resource "identity_settings" "test" {
-  self_registration        = true
-  self_registration_role   = "auditor"
-  password_min_length      = 10
-  session_ttl              = "24h0m"
-  login_throttle_threshold = 3
-  login_throttle_window    = "1h"
-}
-`),
+				Config: env.Config(testAccSettingsEveryField),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
