@@ -38,9 +38,3 @@ func Register(enabled bool, role RoleRef) error {
 	}
 	return selfRegistrationRole(role)
 }
-
-// ExportIdentities allows reading every user, group, role and grant in one
-// document: a reader (level 100 or lower).
-func ExportIdentities(c Caller) error {
-	return Read(c, "export identities")
-}

@@ -28,10 +28,3 @@ func TestRegisterRule(t *testing.T) {
 		{"on, role moved below 100", Register(true, RoleRef{Name: "custom", Level: 99}), false, "custom (level 99) cannot be the self-registration role"},
 	})
 }
-
-func TestExportIdentitiesRule(t *testing.T) {
-	check(t, []ruleCase{
-		{"auditor exports", ExportIdentities(auditor), true, ""},
-		{"guest cannot export", ExportIdentities(guest), false, "guest (level 256) cannot export identities"},
-	})
-}

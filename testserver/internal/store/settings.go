@@ -53,14 +53,6 @@ func PutSettings(ctx context.Context, q Querier, s *Settings) error {
 	return err
 }
 
-// ChangeCounter returns the server-wide change counter, which every change to
-// users, groups, memberships, roles and grants moves on.
-func ChangeCounter(ctx context.Context, q Querier) (int64, error) {
-	var n int64
-	err := q.QueryRowContext(ctx, `SELECT value FROM change_counter WHERE id = 1`).Scan(&n)
-	return n, err
-}
-
 // activityLayout is the fixed-width RFC 3339 form of activity times
 // (last_login_at, last_used_at), so that their text order is time order.
 const activityLayout = "2006-01-02T15:04:05.000000000Z"
