@@ -95,7 +95,7 @@ func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error or a `500`, `502` or `504` answer. A `429` or `503` (the server asking to slow down) is retried, honouring `Retry-After`, for as long as `request_timeout` allows. `0` turns every retry off. Between 0 and %d; defaults to %d.", maxMaxRetries, client.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error or a `500`, `502` or `504` answer. A `429` or `503` (the server asking to slow down) is retried, honouring `Retry-After`, for as long as `request_timeout` allows. `0` turns every retry off. Must be %s; defaults to %d.", maxRetriesRule, client.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{maxRetriesValidator()},
 			},
