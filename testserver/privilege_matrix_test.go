@@ -319,24 +319,26 @@ func matrixCases() []matrixCase {
 				func() bool { return m.count(`SELECT count(*) FROM memberships WHERE group_id = ?`, id) == 1 }}
 		}},
 
+		// Grants go to fresh custom roles: a grant to a built-in role would
+		// reach later subjects' targets and change what they may do to them.
 		{name: "grant VIEW_PROJECT on a project to a role", allow: adminOnly, status: 201, prep: func(m *matrix, _ subject) request {
 			scope := "project:" + m.name("p")
-			return request{"POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": scope, "role": "guest"},
+			return request{"POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": scope, "role": m.customRole(500)},
 				func() bool { return m.count(`SELECT count(*) FROM permissions WHERE scope = ?`, scope) == 1 }}
 		}},
-		{name: "grant SUPER_ADMIN to a guest", allow: adminOnly, status: 201, prep: func(m *matrix, _ subject) request {
+		{name: "grant SUPER_ADMIN to a guest", allow: sudoOnly, status: 201, prep: func(m *matrix, _ subject) request {
 			u := m.user("guest")
 			return request{"POST", "/api/v1/permissions", map[string]any{"operation": "SUPER_ADMIN", "scope": "global", "user_id": u},
 				func() bool { return m.count(`SELECT count(*) FROM permissions WHERE user_id = ?`, u) == 1 }}
 		}},
-		{name: "grant SUPER_ADMIN to oneself", allow: adminOnly, status: 201, userOnly: true, prep: func(m *matrix, c subject) request {
+		{name: "grant SUPER_ADMIN to oneself", allow: sudoOnly, status: 201, userOnly: true, prep: func(m *matrix, c subject) request {
 			return request{"POST", "/api/v1/permissions", map[string]any{"operation": "SUPER_ADMIN", "scope": "global", "user_id": c.userID},
 				func() bool {
 					return m.count(`SELECT count(*) FROM permissions WHERE user_id = ? AND operation = 'SUPER_ADMIN'`, c.userID) == 1
 				}}
 		}},
 		{name: "revoke a permission", allow: adminOnly, status: 204, prep: func(m *matrix, _ subject) request {
-			id := m.sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:" + m.name("p"), "role": "auditor"}).str("id")
+			id := m.sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:" + m.name("p"), "role": m.customRole(500)}).str("id")
 			return request{"DELETE", "/api/v1/permissions/" + id, nil,
 				func() bool { return m.count(`SELECT count(*) FROM permissions WHERE id = ?`, id) == 0 }}
 		}},
