@@ -21,6 +21,9 @@ type User struct {
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
 	Version      int64             `json:"version"`
+	// GroupIDs are the ids of the user's groups, sorted; only from ListUsers
+	// with UserFilter.IncludeGroupIDs (nil otherwise).
+	GroupIDs []string `json:"group_ids"`
 }
 
 // UserCreate is the body of POST /api/v1/users. Empty optional fields are not
@@ -57,13 +60,20 @@ type UserFilter struct {
 	Role         string
 	Organization string
 	GroupID      string
+	// IncludeGroupIDs asks for each user's group ids (User.GroupIDs) in the
+	// same requests.
+	IncludeGroupIDs bool
 }
 
 func (f UserFilter) query() url.Values {
-	return filterQuery(
+	q := filterQuery(
 		"email", f.Email, "username", f.Username, "email_suffix", f.EmailSuffix,
 		"role", f.Role, "organization", f.Organization, "group_id", f.GroupID,
 	)
+	if f.IncludeGroupIDs {
+		q.Set("include", "group_ids")
+	}
+	return q
 }
 
 type passwordChange struct {
