@@ -218,3 +218,79 @@ scope = "tenant:acme/project:web"`, id)),
 		},
 	})
 }
+
+// The documented policy (examples/data-sources/identity_access): the users
+// who may deploy to prod, less the members of Acme:Release Managers, are the
+// intruders its check block warns about.
+func TestAccAccessDataSource_documentedPolicy(t *testing.T) {
+	env := newTestEnv(t)
+	f := env.accessFixture(t, "DEPLOY_INVENTORY")
+	mallory := env.createUser(t, "mallory")
+	config := env.Config(`
+data "identity_group" "release_managers" {
+  name         = "Release Managers"
+  organization = "Acme"
+}
+
+data "identity_users" "all" {}
+
+locals {
+  # Every user but the level-0 ones.
+  candidates = [for u in data.identity_users.all.users : u.id if u.role != "sudo"]
+}
+
+data "identity_access" "deploy_prod" {
+  count     = length(local.candidates)
+  user_id   = local.candidates[count.index]
+  operation = "DEPLOY_INVENTORY"
+  scope     = "tenant:acme/inventory:prod"
+}
+
+locals {
+  release_managers = toset([
+    for u in data.identity_users.all.users : u.id
+    if contains(u.group_ids, data.identity_group.release_managers.id)
+  ])
+  prod_deployers = toset([for a in data.identity_access.deploy_prod : a.user_id if a.allowed])
+}
+
+check "only_release_managers_deploy_prod" {
+  assert {
+    condition     = length(setsubtract(local.prod_deployers, local.release_managers)) == 0
+    error_message = "Only members of Acme:Release Managers may DEPLOY_INVENTORY on tenant:acme/inventory:prod; these users may too: ${join(", ", setsubtract(local.prod_deployers, local.release_managers))}"
+  }
+}
+
+output "intruders" {
+  value = setsubtract(local.prod_deployers, local.release_managers)
+}
+
+output "deployers" {
+  value = local.prod_deployers
+}
+`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("intruders", knownvalue.SetSizeExact(0)),
+					statecheck.ExpectKnownOutputValue("deployers", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(f.user.ID)})),
+				},
+			},
+			{
+				PreConfig: func() {
+					if _, err := env.Client.CreatePermission(env.ctx(t), client.PermissionCreate{
+						Operation: "DEPLOY_INVENTORY", Scope: "tenant:acme", UserID: mallory.ID}); err != nil {
+						t.Fatalf("granting: %v", err)
+					}
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("intruders", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(mallory.ID)})),
+				},
+			},
+		},
+	})
+}
