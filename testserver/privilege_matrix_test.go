@@ -27,9 +27,13 @@ type subject struct {
 	actor  string // the audit log's name for the caller
 	// above is the role just more privileged than this one (sudo for sudo).
 	above string
+	name  string // how a refusal names the subject; "user:ROLE" or "token:ROLE" when empty
 }
 
 func (s subject) String() string {
+	if s.name != "" {
+		return s.name
+	}
 	if s.token {
 		return "token:" + s.role
 	}
@@ -393,37 +397,12 @@ func TestPrivilegeMatrix(t *testing.T) {
 			if mc.userOnly && c.token {
 				continue
 			}
-			req := mc.prep(m, c)
-			deniedBefore, succeededBefore := m.audited(c, "denied"), m.audited(c, "success")
-			r := as(t, s, c.cred).do(req.method, req.path, req.body)
 			want := mc.allow(c)
-			label := fmt.Sprintf("%s: %s (%s %s)", c, mc.name, req.method, req.path)
+			m.send(c, mc.name, mc.prep(m, c), want, mc.status)
 			if want {
 				allowed++
-				if r.status != mc.status {
-					t.Errorf("%s: status %d, want %d (allowed): %s", label, r.status, mc.status, r.raw)
-				}
-				if n := m.audited(c, "success") - succeededBefore; n != 1 {
-					t.Errorf("%s: %d success audit records, want 1", label, n)
-				}
 			} else {
 				denied++
-				if r.status != http.StatusForbidden {
-					t.Errorf("%s: status %d, want 403: %s", label, r.status, r.raw)
-				} else {
-					if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
-						t.Errorf("%s: refusal content type %q", label, ct)
-					}
-					if detail := r.str("detail"); detail == "" || !strings.Contains(r.str("type"), "forbidden") {
-						t.Errorf("%s: refusal without a rule: %s", label, r.raw)
-					}
-				}
-				if n := m.audited(c, "denied") - deniedBefore; n != 1 {
-					t.Errorf("%s: %d denied audit records, want 1", label, n)
-				}
-			}
-			if got := req.applied(); got != want {
-				t.Errorf("%s: change applied = %v, want %v", label, got, want)
 			}
 		}
 		// Undo a self-promotion so the next case starts from the subject's own role.
@@ -433,6 +412,43 @@ func TestPrivilegeMatrix(t *testing.T) {
 	}
 	t.Logf("privilege matrix: %d subjects, %d write actions, %d allowed and %d denied requests checked",
 		len(subjects), len(matrixCases()), allowed, denied)
+}
+
+// send makes req as c and asserts the outcome: when want, the success
+// status and one success audit record; otherwise a 403 problem naming the
+// rule and one denied audit record; and on the server that the change took
+// effect exactly when it was allowed.
+func (m *matrix) send(c subject, action string, req request, want bool, status int) {
+	t := m.t
+	t.Helper()
+	deniedBefore, succeededBefore := m.audited(c, "denied"), m.audited(c, "success")
+	r := as(t, m.s, c.cred).do(req.method, req.path, req.body)
+	label := fmt.Sprintf("%s: %s (%s %s)", c, action, req.method, req.path)
+	if want {
+		if r.status != status {
+			t.Errorf("%s: status %d, want %d (allowed): %s", label, r.status, status, r.raw)
+		}
+		if n := m.audited(c, "success") - succeededBefore; n != 1 {
+			t.Errorf("%s: %d success audit records, want 1", label, n)
+		}
+	} else {
+		if r.status != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403: %s", label, r.status, r.raw)
+		} else {
+			if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("%s: refusal content type %q", label, ct)
+			}
+			if detail := r.str("detail"); detail == "" || !strings.Contains(r.str("type"), "forbidden") {
+				t.Errorf("%s: refusal without a rule: %s", label, r.raw)
+			}
+		}
+		if n := m.audited(c, "denied") - deniedBefore; n != 1 {
+			t.Errorf("%s: %d denied audit records, want 1", label, n)
+		}
+	}
+	if got := req.applied(); got != want {
+		t.Errorf("%s: change applied = %v, want %v", label, got, want)
+	}
 }
 
 // auditedUpdates counts the successful updates of one user in the audit log.

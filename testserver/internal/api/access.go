@@ -53,8 +53,8 @@ type entryResponse struct {
 
 // checkGrant validates an operation and a scope as a grant of one: both
 // present, known, and the operation valid on the scope's kind. Problems go
-// into fields; ok is false when there is one.
-func checkGrant(fields map[string]string, operation, scopeText string) (scope catalog.Scope, ok bool) {
+// into fields, and the scope is valid only when there is none.
+func checkGrant(fields map[string]string, operation, scopeText string) catalog.Scope {
 	scope, serr := catalog.ParseScope(scopeText)
 	if scopeText == "" {
 		fields["scope"] = "is required: " + catalog.ScopeFormText
@@ -71,7 +71,7 @@ func checkGrant(fields map[string]string, operation, scopeText string) (scope ca
 		// The field name already says "operation"; the message need not repeat it.
 		fields["operation"] = strings.TrimPrefix(oerr.Error(), "operation ")
 	}
-	return scope, len(fields) == 0
+	return scope
 }
 
 // checkUUID puts a problem into fields unless value is empty or a UUID, and
@@ -103,7 +103,7 @@ func (a *API) checkAccess(w http.ResponseWriter, r *http.Request, c *call) error
 		fields["user_id"], fields["token_id"] = msg, msg
 	}
 	operation := q.Get("operation")
-	scope, _ := checkGrant(fields, operation, q.Get("scope"))
+	scope := checkGrant(fields, operation, q.Get("scope"))
 	if p := invalid(fields); p != nil {
 		return p
 	}

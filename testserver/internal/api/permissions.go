@@ -96,7 +96,7 @@ func (a *API) createPermission(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	fields := map[string]string{}
-	scope, _ := checkGrant(fields, req.Operation, req.Scope)
+	scope := checkGrant(fields, req.Operation, req.Scope)
 	n := 0
 	for _, v := range []string{req.UserID, req.GroupID, req.Role} {
 		if v != "" {
