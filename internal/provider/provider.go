@@ -190,6 +190,8 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewThirdPartyTokensDataSource,
 		NewSettingsDataSource,
 		NewCurrentUserDataSource,
+		NewAccessDataSource,
+		NewEffectivePermissionsDataSource,
 	}
 }
 

@@ -31,15 +31,15 @@ type usersDataSource struct {
 }
 
 type usersDataSourceModel struct {
-	Role          types.String   `tfsdk:"role"`
-	Organization  types.String   `tfsdk:"organization"`
-	GroupID       types.String   `tfsdk:"group_id"`
-	EmailSuffix   types.String   `tfsdk:"email_suffix"`
-	FirstName     types.String   `tfsdk:"first_name"`
-	LastName      types.String   `tfsdk:"last_name"`
-	InactiveSince types.String   `tfsdk:"inactive_since"`
-	IDs           []types.String `tfsdk:"ids"`
-	Users         []userModel    `tfsdk:"users"`
+	Role          types.String    `tfsdk:"role"`
+	Organization  types.String    `tfsdk:"organization"`
+	GroupID       types.String    `tfsdk:"group_id"`
+	EmailSuffix   types.String    `tfsdk:"email_suffix"`
+	FirstName     types.String    `tfsdk:"first_name"`
+	LastName      types.String    `tfsdk:"last_name"`
+	InactiveSince types.String    `tfsdk:"inactive_since"`
+	IDs           []types.String  `tfsdk:"ids"`
+	Users         []userDataModel `tfsdk:"users"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -94,7 +94,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"users": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching users.",
 				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceAttributes(userAttributes)},
+				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceAttributes(userDataAttributes)},
 			},
 		},
 	}
@@ -117,6 +117,8 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		EmailSuffix:  cfg.EmailSuffix.ValueString(),
 		FirstName:    cfg.FirstName.ValueString(),
 		LastName:     cfg.LastName.ValueString(),
+		// The users' group ids come in the same requests as the users.
+		IncludeGroupIDs: true,
 	}
 	if since, ok := parseTime(cfg.InactiveSince); ok {
 		filter.InactiveSince = since
@@ -128,11 +130,11 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 
 	cfg.IDs = make([]types.String, len(users))
-	cfg.Users = make([]userModel, len(users))
+	cfg.Users = make([]userDataModel, len(users))
 	for i := range users {
 		var diags diag.Diagnostics
 		cfg.IDs[i] = types.StringValue(users[i].ID)
-		cfg.Users[i], diags = userModelFrom(ctx, &users[i])
+		cfg.Users[i], diags = userDataModelFrom(ctx, &users[i])
 		resp.Diagnostics.Append(diags...)
 	}
 	if resp.Diagnostics.HasError() {

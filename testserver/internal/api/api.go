@@ -88,6 +88,9 @@ func (a *API) routes() {
 	m.HandleFunc("PATCH /api/v1/users/{id}", a.write(op{"user.update", "user", http.StatusOK}, a.patchUser))
 	m.HandleFunc("DELETE /api/v1/users/{id}", a.write(op{"user.delete", "user", http.StatusNoContent}, a.deleteUser))
 	m.HandleFunc("PUT /api/v1/users/{id}/password", a.write(op{"user.password", "user", http.StatusNoContent}, a.setPassword))
+	m.HandleFunc("GET /api/v1/users/{id}/effective-permissions", a.read(op{"user.effective_permissions", "user", http.StatusOK}, a.effectivePermissions))
+	m.HandleFunc("GET /api/v1/users/{id}/groups", a.read(op{"user.groups", "user", http.StatusOK}, a.userGroups))
+	m.HandleFunc("GET /api/v1/access", a.read(op{"access.check", "access", http.StatusOK}, a.checkAccess))
 
 	m.HandleFunc("GET /api/v1/roles", a.read(op{"role.list", "role", http.StatusOK}, a.listRoles))
 	m.HandleFunc("POST /api/v1/roles", a.write(op{"role.create", "role", http.StatusCreated}, a.createRole))

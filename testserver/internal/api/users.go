@@ -44,6 +44,7 @@ type userResponse struct {
 	UpdatedAt    string            `json:"updated_at"`
 	Version      int64             `json:"version"`
 	LastLoginAt  *string           `json:"last_login_at"`
+	GroupIDs     []string          `json:"group_ids,omitzero"` // with include=group_ids only
 }
 
 func userOut(u store.User) userResponse {
@@ -131,7 +132,11 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	writeList(w, mapAll(users, userOut), next)
+	out := mapAll(users, userOut)
+	if err := a.includeGroupIDs(r, out); err != nil {
+		return err
+	}
+	writeList(w, out, next)
 	return nil
 }
 
@@ -150,7 +155,11 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	} else if err != nil {
 		return err
 	}
-	writeObject(w, http.StatusOK, u.Version, userOut(u))
+	out := []userResponse{userOut(u)}
+	if err := a.includeGroupIDs(r, out); err != nil {
+		return err
+	}
+	writeObject(w, http.StatusOK, u.Version, out[0])
 	return nil
 }
 
@@ -200,6 +209,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	c.ev.ObjectID = u.ID
 	c.ev.Detail = "username " + u.Username + ", role " + u.Role
+	c.need = manageNeed(catalog.OpCreateUser)
 	err := c.change(ctx, func(tx *sql.Tx) error {
 		role, err := roleRef(ctx, tx, req.Role)
 		var unknown *Problem
@@ -208,6 +218,8 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 			// exists; the rule sees the weakest level, so others are refused.
 			role = authz.RoleRef{Name: req.Role, Level: math.MaxInt}
 		} else if err != nil {
+			return err
+		} else if err := c.loadRoleHeld(ctx, tx, &role); err != nil {
 			return err
 		}
 		if err := authz.CreateUser(c.caller, role); err != nil {
@@ -259,6 +271,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 		return p
 	}
 	var u store.User
+	c.need = manageNeed(catalog.OpModifyUser)
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		var err error
 		u, err = loadUser(ctx, tx, c, id, func(t authz.UserRef) error {
@@ -275,10 +288,18 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 			if err != nil {
 				return err
 			}
+			if err := c.loadRoleHeld(ctx, tx, &role); err != nil {
+				return err
+			}
 			ch.Role = &role
 		}
 		if req.Disabled != nil && *req.Disabled != u.Disabled {
 			ch.Disabled = req.Disabled
+		}
+		if ch.Role != nil || ch.Disabled != nil {
+			if err := c.loadTargetHeld(ctx, tx, &target); err != nil {
+				return err
+			}
 		}
 		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
 		if err := authz.UpdateUser(c.caller, target, ch); err != nil {
@@ -400,12 +421,21 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
+	if !self {
+		c.need = manageNeed(catalog.OpModifyUser)
+	}
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		u, err := loadUser(ctx, tx, c, id, func(t authz.UserRef) error { return authz.SetPassword(c.caller, t, self) })
 		if err != nil {
 			return err
 		}
-		if err := authz.SetPassword(c.caller, userRef(u), self); err != nil {
+		target := userRef(u)
+		if !self {
+			if err := c.loadTargetHeld(ctx, tx, &target); err != nil {
+				return err
+			}
+		}
+		if err := authz.SetPassword(c.caller, target, self); err != nil {
 			return err
 		}
 		if err := checkIfMatch(r, u.Version); err != nil {

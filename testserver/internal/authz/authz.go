@@ -323,34 +323,6 @@ func ManageGroups(c Caller) error {
 	return adminOnly(c, "manage groups and memberships")
 }
 
-// ManagePermission is the permission rule of levels and ADMIN_* on the
-// very scope or on global, without containment and without the holding,
-// ADMIN_* and role restrictions of GrantPermission and RevokePermission,
-// which supersede it. held lists the ADMIN_* grants the caller holds
-// directly, through its groups or through its role.
-func ManagePermission(c Caller, operation string, scope catalog.Scope, held []Grant) error {
-	if c.Level <= catalog.LevelAdmin {
-		return nil
-	}
-	adminOp := catalog.AdminOperationFor(scope.Kind)
-	if adminOp == "" {
-		return deny("%s cannot manage permissions on the global scope: it needs level %d or lower", c, catalog.LevelAdmin)
-	}
-	if err := catalog.ValidateGrant(operation, scope); err != nil {
-		return deny("%s cannot manage %s on %s: %v", c, operation, scope, err)
-	}
-	for _, g := range held {
-		if g.Operation == adminOp && (g.Scope == scope.String() || g.Scope == catalog.ScopeGlobal) {
-			return nil
-		}
-	}
-	return deny("%s cannot manage permissions on %s: it needs level %d or lower, or %s on %s or on global",
-		c, scope, catalog.LevelAdmin, adminOp, scope)
-}
-
-// Grant is an operation the caller holds on a scope.
-type Grant struct{ Operation, Scope string }
-
 // ManageTokens allows creating, listing, reading and revoking third-party tokens.
 func ManageTokens(c Caller) error {
 	if c.Level > catalog.LevelSudo {

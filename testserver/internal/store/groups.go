@@ -43,7 +43,10 @@ func GetGroup(ctx context.Context, q Querier, id string) (Group, error) {
 }
 
 // GroupFilter narrows ListGroups.
-type GroupFilter struct{ Name, Organization, FullName string }
+type GroupFilter struct {
+	Name, Organization, FullName string
+	MemberID                     string // only the groups this user is a member of
+}
 
 // ListGroups returns one page of groups in creation order.
 func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group, string, error) {
@@ -56,6 +59,9 @@ func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group,
 	}
 	if f.FullName != "" {
 		w.add(`g.full_name = ?`, f.FullName)
+	}
+	if f.MemberID != "" {
+		w.add(`g.id IN (SELECT m.group_id FROM memberships m WHERE m.user_id = ?)`, f.MemberID)
 	}
 	w.add(`g.seq > ?`, p.After)
 	return queryPage(ctx, q, p, scanGroup, func(x Group) int64 { return x.seq }, `SELECT `+groupCols+` FROM groups_ g`+w.sql()+` ORDER BY g.seq LIMIT ?`, append(w.args, p.Limit+1)...)
