@@ -129,6 +129,9 @@ func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 		ev.Outcome = "denied"
 	}
 	ev.Detail = p.Detail
+	if p.audit != "" {
+		ev.Detail = p.audit
+	}
 	if len(ev.Detail) > 1000 {
 		ev.Detail = ev.Detail[:1000]
 	}
@@ -170,7 +173,7 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 		return unauthorized(badCredential)
 	}
 	if tokens.LooksLikeJWT(tok) {
-		claims, err := tokens.Parse(a.key, tok, time.Now())
+		claims, err := a.keys.Parse(tok, time.Now())
 		if err != nil {
 			return unauthorized(badCredential)
 		}

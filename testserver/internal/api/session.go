@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
@@ -73,35 +72,21 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 		return p
 	}
 	ctx := r.Context()
-	key := strings.ToLower(req.Username)
-	now := time.Now()
-	if d := a.throttle.wait(key, now); d > 0 {
-		return rateLimited(int(math.Ceil(d.Seconds())))
+	// The attempt is reserved before anything is looked up or checked, so a
+	// burst is counted as it arrives, not as its checks finish.
+	attempt, wait := a.throttle.Reserve(accountName(req.Username), clientAddr(r), time.Now())
+	if attempt == nil {
+		return rateLimited(int(math.Ceil(wait.Seconds())))
 	}
-	u, err := store.GetUserByUsername(ctx, a.st.R, req.Username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	u, err := a.checkPassword(ctx, req.Username, req.Password, c)
+	switch {
+	case errors.Is(err, passwords.ErrBusy) || ctx.Err() != nil:
+		attempt.Cancel()
+		return err
+	case err != nil:
+		attempt.Fail(time.Now())
 		return err
 	}
-	if errors.Is(err, store.ErrNotFound) || u.PasswordHash == "" {
-		// Same work as a real check, so response time does not reveal unknown users.
-		_, _ = passwords.Verify(req.Password, a.dummyHash)
-		a.throttle.fail(key, now)
-		return unauthorized(badLogin)
-	}
-	ok, err := passwords.Verify(req.Password, u.PasswordHash)
-	if err != nil {
-		return err
-	}
-	// From here on the attempt has an actor, so it is audited.
-	c.ev.Actor, c.ev.ActorID, c.ev.ObjectID = u.Username, u.ID, u.ID
-	if !ok {
-		a.throttle.fail(key, now)
-		return unauthorized(badLogin)
-	}
-	if u.Disabled {
-		return unauthorized("the account is disabled")
-	}
-	a.throttle.succeed(key)
 	var resp loginResponse
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		// The account as it is now: disabled or deleted during the check, it gets no session.
@@ -112,17 +97,57 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 			return err
 		}
 		if u.Disabled {
-			return unauthorized("the account is disabled")
+			return disabledLogin()
 		}
 		tok, exp, err := a.newSession(ctx, tx, u.ID)
 		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: userOut(u)}
 		return err
 	})
 	if err != nil {
+		attempt.Fail(time.Now())
 		return err
 	}
+	attempt.Succeed()
 	writeJSON(w, http.StatusOK, resp)
 	return nil
+}
+
+// disabledLogin answers a right password for a disabled account like any
+// failed login; only the audit log says why.
+func disabledLogin() *Problem {
+	p := unauthorized(badLogin)
+	p.audit = "the account is disabled"
+	return p
+}
+
+// checkPassword returns the enabled user whose password this is, or a 401.
+// Unknown users, users without a password and disabled users cost the same
+// check as a wrong password, so neither the answer nor its time tells them
+// apart.
+func (a *API) checkPassword(ctx context.Context, username, password string, c *call) (store.User, error) {
+	u, err := store.GetUserByUsername(ctx, a.st.R, username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return u, err
+	}
+	if errors.Is(err, store.ErrNotFound) || u.PasswordHash == "" {
+		if _, err := a.hasher.Verify(ctx, password, a.dummyHash); err != nil {
+			return u, err
+		}
+		return u, unauthorized(badLogin)
+	}
+	ok, err := a.hasher.Verify(ctx, password, u.PasswordHash)
+	if err != nil {
+		return u, err
+	}
+	// From here on the attempt has an actor, so it is audited.
+	c.ev.Actor, c.ev.ActorID, c.ev.ObjectID = u.Username, u.ID, u.ID
+	if !ok {
+		return u, unauthorized(badLogin)
+	}
+	if u.Disabled {
+		return u, disabledLogin()
+	}
+	return u, nil
 }
 
 func (a *API) logout(w http.ResponseWriter, r *http.Request, c *call) error {

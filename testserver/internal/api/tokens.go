@@ -10,7 +10,6 @@ import (
 	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
-	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
 )
 
 type createTokenRequest struct {
@@ -130,7 +129,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *call) error
 		if err := store.InsertToken(ctx, tx, &tok); err != nil {
 			return err
 		}
-		secret, err = tokens.Sign(a.key, tok.ID, tok.Role, now, exp)
+		secret, err = a.keys.Sign(tok.ID, tok.Role, now, exp)
 		return err
 	})
 	if err != nil {

@@ -182,7 +182,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	hash := ""
 	if req.Password != nil {
 		var err error
-		if hash, err = passwords.Hash(*req.Password, a.pw); err != nil {
+		if hash, err = a.hasher.Hash(ctx, *req.Password); err != nil {
 			return err
 		}
 	}
@@ -383,7 +383,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		ok, err := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
+		ok, err := a.hasher.Verify(ctx, *req.CurrentPassword, u.PasswordHash)
 		if err != nil && !errors.Is(err, passwords.ErrMalformedHash) {
 			return err
 		}
@@ -391,7 +391,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 			verified = u.PasswordHash
 		}
 	}
-	hash, err := passwords.Hash(req.NewPassword, a.pw)
+	hash, err := a.hasher.Hash(ctx, req.NewPassword)
 	if err != nil {
 		return err
 	}
