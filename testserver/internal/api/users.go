@@ -275,6 +275,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 		if req.Disabled != nil && *req.Disabled != u.Disabled {
 			ch.Disabled = req.Disabled
 		}
+		ch.Email = req.Email != nil && *req.Email != u.Email
 		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
 		if err := authz.UpdateUser(c.caller, target, ch); err != nil {
 			return err
