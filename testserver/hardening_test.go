@@ -1,6 +1,7 @@
 package testserver_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/seed/terraform-provider-identity/testserver"
@@ -28,4 +29,31 @@ func TestAttack_ClaimAnUnusedEmail(t *testing.T) {
 	if got := scalar(t, s, `SELECT email FROM users WHERE id = ?`, id); got != "mallory@corp.example.com" {
 		t.Fatalf("email after the administrator's change: %s", got)
 	}
+}
+
+// TestAttack_LooseFieldNames: field names match exactly and once. Before,
+// encoding/json matched "paſſword" (long s folds to s) and "PASSWORD" to
+// password, and took the last of two "role" keys.
+func TestAttack_LooseFieldNames(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	root := as(t, s, s.Token)
+	cases := []struct{ name, body, field, message string }{
+		{"Unicode case folding", `{"username":"u1","email":"u1@example.com","paſſword":"a-long-password"}`, "paſſword", "is not a known field"},
+		{"upper case", `{"username":"u2","email":"u2@example.com","PASSWORD":"a-long-password"}`, "PASSWORD", "is not a known field"},
+		{"a duplicate key", `{"username":"u3","email":"u3@example.com","role":"guest","role":"sudo"}`, "role", "appears more than once"},
+		{"a duplicate nested key", `{"username":"u4","email":"u4@example.com","attributes":{"team":"a","team":"b"}}`, "attributes.team", "appears more than once"},
+	}
+	for _, tc := range cases {
+		r := root.must(400, "POST", "/api/v1/users", tc.body)
+		if msg := r.fieldErr(tc.field); !strings.Contains(msg, tc.message) {
+			t.Errorf("%s: errors %s, want %q on %q", tc.name, r.raw, tc.message, tc.field)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM users WHERE username LIKE 'u_'`); n != 0 {
+		t.Fatalf("%d users created from refused bodies", n)
+	}
+	id, tok := mkUser(t, s, "pat", "guest")
+	as(t, s, tok).must(400, "PUT", "/api/v1/users/"+id+"/password", `{"new_password":"x-long-password","New_Password":"y-long-password","current_password":"password-pat"}`)
+	as(t, s, "").must(400, "POST", "/api/v1/login", `{"username":"pat","password":"wrong","password":"password-pat"}`)
 }
