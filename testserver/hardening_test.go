@@ -1,6 +1,8 @@
 package testserver_test
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -56,4 +58,24 @@ func TestAttack_LooseFieldNames(t *testing.T) {
 	id, tok := mkUser(t, s, "pat", "guest")
 	as(t, s, tok).must(400, "PUT", "/api/v1/users/"+id+"/password", `{"new_password":"x-long-password","New_Password":"y-long-password","current_password":"password-pat"}`)
 	as(t, s, "").must(400, "POST", "/api/v1/login", `{"username":"pat","password":"wrong","password":"password-pat"}`)
+}
+
+// TestAttack_UnicodeCaseTwins: email addresses and organizations are
+// compared in Unicode normal form with their case folded (group names too,
+// though their pattern allows ASCII only). Before, only ASCII case folded:
+// "äDMIN@" and "ÄDMIN@" were two accounts.
+func TestAttack_UnicodeCaseTwins(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	root := as(t, s, s.Token)
+	root.must(201, "POST", "/api/v1/users", map[string]any{"username": "admin1", "email": "äDMIN@example.com", "organization": "École"})
+	for i, twin := range []string{"ÄDMIN@example.com", "a\u0308dmin@EXAMPLE.com"} {
+		r := root.must(409, "POST", "/api/v1/users", map[string]any{"username": fmt.Sprintf("admin-twin-%d", i), "email": twin})
+		if r.fieldErr("email") == "" {
+			t.Errorf("%q: conflict without the email field: %s", twin, r.raw)
+		}
+	}
+	if n := len(root.must(200, "GET", "/api/v1/users?email="+url.QueryEscape("ÄDMIN@EXAMPLE.COM")+"&organization="+url.QueryEscape("ÉCOLE"), nil).items()); n != 1 {
+		t.Errorf("filter by the folded address and organization: %d users, want 1", n)
+	}
 }

@@ -201,6 +201,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 			_ = tx.Rollback()
 			return fmt.Errorf("migration %s: %w", e.Name(), err)
 		}
+		if step := goSteps[strings.TrimSuffix(strings.SplitN(e.Name(), "_", 2)[1], ".sql")]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("migration %s: %w", e.Name(), err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`, version, e.Name(), Now()); err != nil {
 			_ = tx.Rollback()
 			return err
