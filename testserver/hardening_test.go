@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/seed/terraform-provider-identity/testserver"
@@ -77,5 +78,40 @@ func TestAttack_UnicodeCaseTwins(t *testing.T) {
 	}
 	if n := len(root.must(200, "GET", "/api/v1/users?email="+url.QueryEscape("ÄDMIN@EXAMPLE.COM")+"&organization="+url.QueryEscape("ÉCOLE"), nil).items()); n != 1 {
 		t.Errorf("filter by the folded address and organization: %d users, want 1", n)
+	}
+}
+
+// TestAttack_RefusalsDoNotGrowTheAuditLog: a guest repeating a refused write
+// 1,000 times leaves a bounded number of audit rows whose counts add up to
+// the 1,000 refusals. Before, each refusal was its own row.
+func TestAttack_RefusalsDoNotGrowTheAuditLog(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	guestID, tok := mkUser(t, s, "noisy", "guest")
+	guest := as(t, s, tok)
+	const n = 1000
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < n; i += 8 {
+				guest.must(403, "POST", "/api/v1/users", map[string]any{"username": fmt.Sprintf("spam-%d", i), "email": fmt.Sprintf("spam-%d@example.com", i)})
+			}
+		})
+	}
+	wg.Wait()
+	rows := count(t, s, `SELECT count(*) FROM audit WHERE actor_id = ? AND action = 'user.create'`, guestID)
+	total := count(t, s, `SELECT coalesce(sum(count), 0) FROM audit WHERE actor_id = ? AND action = 'user.create' AND outcome = 'denied' AND status = 403`, guestID)
+	if rows < 1 || rows > 3 || total != n {
+		t.Fatalf("%d audit rows counting %d refusals, want at most 3 rows counting %d", rows, total, n)
+	}
+	// The log shows the aggregate: how many, and when the last came.
+	items := as(t, s, s.Token).must(200, "GET", "/api/v1/audit?actor=noisy&action=user.create", nil).items()
+	if len(items) != rows || items[len(items)-1]["last_at"] == "" || items[0]["count"] == nil {
+		t.Fatalf("audit list %v", items)
+	}
+	// A different refusal is its own row.
+	guest.must(403, "DELETE", "/api/v1/users/"+s.SystemUserID, nil)
+	if c := count(t, s, `SELECT count FROM audit WHERE actor_id = ? AND action = 'user.delete'`, guestID); c != 1 {
+		t.Fatalf("a new kind of refusal counts %d, want its own row of 1", c)
 	}
 }

@@ -121,7 +121,8 @@ func (c *call) change(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	})
 }
 
-// recordFailure writes a refused or failed attempt to the audit log.
+// recordFailure writes a refused or failed attempt to the audit log,
+// counting it on the row of an identical recent refusal (store.RecordRefusal).
 func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 	ev.Status = p.Status
 	ev.Outcome = "failed"
@@ -138,7 +139,7 @@ func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 	ev.ID, ev.At = 0, ""
 	// The attempt is recorded even when the client has already gone away.
 	ctx = context.WithoutCancel(ctx)
-	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.InsertEvent(ctx, tx, ev) }); err != nil {
+	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.RecordRefusal(ctx, tx, ev) }); err != nil {
 		a.log.Error("cannot write audit record", "action", ev.Action, "error", err.Error())
 	}
 }

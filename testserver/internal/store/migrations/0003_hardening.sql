@@ -2,6 +2,7 @@
 -- audit row: count says how many there were, last_at when the last came.
 ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE audit ADD COLUMN last_at TEXT NOT NULL DEFAULT '';
+UPDATE audit SET last_at = at;
 CREATE INDEX audit_refusals ON audit(actor_id, action, status, id);
 
 -- Tokens are listed by, and revoked with, the user who created them.
