@@ -115,3 +115,36 @@ func TestAttack_RefusalsDoNotGrowTheAuditLog(t *testing.T) {
 		t.Fatalf("a new kind of refusal counts %d, want its own row of 1", c)
 	}
 }
+
+// TestAttack_TokensOfADepartedCreator: tokens record who created them and
+// can be listed by creator; deleting a user revokes the tokens it created,
+// and the tokens those created. Before, a departed sudo's tokens lived on.
+func TestAttack_TokensOfADepartedCreator(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	root := as(t, s, s.Token)
+	opsID, opsTok := mkUser(t, s, "ops", "sudo")
+	ops := as(t, s, opsTok)
+	first := ops.must(201, "POST", "/api/v1/tokens", map[string]any{"role": "sudo", "description": "made by ops"})
+	if first.str("created_by") != opsID {
+		t.Fatalf("created_by = %q, want %s", first.str("created_by"), opsID)
+	}
+	second := as(t, s, first.str("token")).must(201, "POST", "/api/v1/tokens", map[string]any{"role": "auditor"})
+	kept := root.must(201, "POST", "/api/v1/tokens", map[string]any{"role": "auditor"})
+
+	byOps := root.must(200, "GET", "/api/v1/tokens?created_by="+opsID, nil).items()
+	if len(byOps) != 1 || byOps[0]["id"] != first.str("id") || byOps[0]["created_by"] != opsID {
+		t.Fatalf("tokens created by ops: %v", byOps)
+	}
+	byToken := root.must(200, "GET", "/api/v1/tokens?created_by="+first.str("id"), nil).items()
+	if len(byToken) != 1 || byToken[0]["id"] != second.str("id") {
+		t.Fatalf("tokens created by ops's token: %v", byToken)
+	}
+	root.must(400, "GET", "/api/v1/tokens?created_by=ops", nil)
+
+	root.must(204, "DELETE", "/api/v1/users/"+opsID, nil)
+	as(t, s, first.str("token")).must(401, "GET", "/api/v1/me", nil)
+	as(t, s, second.str("token")).must(401, "GET", "/api/v1/me", nil)
+	root.must(404, "GET", "/api/v1/tokens/"+first.str("id"), nil)
+	as(t, s, kept.str("token")).must(200, "GET", "/api/v1/me", nil)
+}

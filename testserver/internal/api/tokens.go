@@ -49,7 +49,15 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	toks, next, err := store.ListTokens(r.Context(), a.st.R, p)
+	var f store.TokenFilter
+	if v := r.URL.Query().Get("created_by"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return invalid(map[string]string{"created_by": "must be the id of a user or token"})
+		}
+		f.CreatedBy = id.String()
+	}
+	toks, next, err := store.ListTokens(r.Context(), a.st.R, f, p)
 	if err != nil {
 		return err
 	}

@@ -218,13 +218,18 @@ func UpdateUser(ctx context.Context, q Querier, u *User) error {
 	return mustAffect(res)
 }
 
-// DeleteUser removes a user; its sessions, memberships and grants go with it.
+// DeleteUser removes a user; its sessions, memberships and grants go with
+// it, and so do the third-party tokens it created (DeleteTokensCreatedBy).
 func DeleteUser(ctx context.Context, q Querier, id string) error {
 	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 	if err != nil {
 		return err
 	}
-	return mustAffect(res)
+	if err := mustAffect(res); err != nil {
+		return err
+	}
+	_, err = DeleteTokensCreatedBy(ctx, q, id)
+	return err
 }
 
 func mustAffect(res sql.Result) error {
