@@ -72,7 +72,7 @@ func signingKeys(ctx context.Context, st *store.Store, opts Options) (*tokens.Ke
 // never keep different keys.
 func readOrCreateKeyFile(path, seed string) (string, error) {
 	for range 2 {
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(path) //nolint:gosec // the key file beside the operator's database
 		if err == nil {
 			if err := restrictKeyFile(path); err != nil {
 				return "", err
@@ -92,7 +92,7 @@ func readOrCreateKeyFile(path, seed string) (string, error) {
 				return "", err
 			}
 		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, store.FileMode)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, store.FileMode) //nolint:gosec // as above
 		if errors.Is(err, fs.ErrExist) {
 			continue // another server wrote it first: read that one
 		} else if err != nil {

@@ -32,7 +32,7 @@ func unmigrate(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	for _, stmt := range []string{
 		`DROP TRIGGER users_fold_keys`, `DROP TRIGGER groups_fold_keys`,
 		`DROP INDEX users_email_key`, `DROP INDEX users_organization_key`, `DROP INDEX groups_full_name_key`,

@@ -113,7 +113,7 @@ const FileMode os.FileMode = 0o600
 // restrictFiles creates the database file with FileMode when it is missing
 // and takes group and other access away from it and its -wal and -shm files.
 func restrictFiles(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode) //nolint:gosec // the operator's own database path
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
