@@ -126,7 +126,8 @@ func (c *call) change(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	})
 }
 
-// recordFailure writes a refused or failed attempt to the audit log.
+// recordFailure writes a refused or failed attempt to the audit log,
+// counting it on the row of an identical recent refusal (store.RecordRefusal).
 func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 	ev.Status = p.Status
 	ev.Outcome = "failed"
@@ -134,13 +135,16 @@ func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 		ev.Outcome = "denied"
 	}
 	ev.Detail = p.Detail
+	if p.audit != "" {
+		ev.Detail = p.audit
+	}
 	if len(ev.Detail) > 1000 {
 		ev.Detail = ev.Detail[:1000]
 	}
 	ev.ID, ev.At = 0, ""
 	// The attempt is recorded even when the client has already gone away.
 	ctx = context.WithoutCancel(ctx)
-	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.InsertEvent(ctx, tx, ev) }); err != nil {
+	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.RecordRefusal(ctx, tx, ev) }); err != nil {
 		a.log.Error("cannot write audit record", "action", ev.Action, "error", err.Error())
 	}
 }
@@ -175,7 +179,7 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 		return unauthorized(badCredential)
 	}
 	if tokens.LooksLikeJWT(tok) {
-		claims, err := tokens.Parse(a.key, tok, time.Now())
+		claims, err := a.keys.Parse(tok, time.Now())
 		if err != nil {
 			return unauthorized(badCredential)
 		}

@@ -3,14 +3,12 @@ package api
 import (
 	"database/sql"
 	"math"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
-	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 )
 
@@ -29,34 +27,26 @@ const (
 	RegisterWindow      = time.Hour
 )
 
-func newRegisterThrottle() *throttle {
-	return newThrottle(ThrottleConfig{MaxFailures: RegisterMaxAttempts, Window: RegisterWindow, Lockout: time.Minute})
-}
-
-// clientAddress is the address a request came from: the connection's peer.
-// Forwarding headers are not trusted; they are the client's to write.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// newRegisterThrottle counts every registration attempt as a failure of
+// one account name per client address, so the address limit is the one
+// that applies.
+func newRegisterThrottle() LoginThrottle {
+	return NewMemoryThrottle(ThrottleConfig{MaxFailures: RegisterMaxAttempts, MaxAddressFailures: RegisterMaxAttempts, Window: RegisterWindow})
 }
 
 // register creates an account for someone without a credential, with the
 // self-registration role, while self-registration is on.
 func (a *API) register(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	key := clientAddress(r)
-	now := time.Now()
-	if d := a.registrations.wait(key, now); d > 0 {
-		secs := int(math.Ceil(d.Seconds()))
+	attempt, wait := a.registrations.Reserve("register", clientAddr(r), time.Now())
+	if attempt == nil {
+		secs := int(math.Ceil(wait.Seconds()))
 		p := newProblem(http.StatusTooManyRequests, "rate-limited", "Too many requests",
 			"too many registrations from this address; retry after %d seconds", secs)
 		p.retryAfter = secs
 		return p
 	}
-	a.registrations.fail(key, now)
+	attempt.Fail(time.Now())
 	var req registerRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
 		return err
@@ -87,7 +77,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *call) error {
 	if p := invalid(fields); p != nil {
 		return p
 	}
-	hash, err := passwords.Hash(req.Password, a.pw)
+	hash, err := a.hasher.Hash(ctx, req.Password)
 	if err != nil {
 		return err
 	}

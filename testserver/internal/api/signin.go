@@ -19,7 +19,9 @@ func (a *API) loginAccount(ctx context.Context, name, email string) (store.User,
 	if err != nil {
 		return store.User{}, "", err
 	}
-	a.throttle.limit(s.LoginThrottleThreshold, s.LoginThrottleWindow)
+	cfg := a.throttleBase
+	cfg.MaxFailures, cfg.Window = s.LoginThrottleThreshold, s.LoginThrottleWindow
+	a.throttle.Configure(cfg)
 	var u store.User
 	switch {
 	case email != "":
@@ -32,7 +34,7 @@ func (a *API) loginAccount(ctx context.Context, name, email string) (store.User,
 		}
 	}
 	if err != nil {
-		return u, "name:" + strings.ToLower(name), err
+		return u, "name:" + accountName(name), err
 	}
 	return u, "user:" + u.ID, nil
 }

@@ -196,7 +196,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	hash := ""
 	if req.Password != nil {
 		var err error
-		if hash, err = passwords.Hash(*req.Password, a.pw); err != nil {
+		if hash, err = a.hasher.Hash(ctx, *req.Password); err != nil {
 			return err
 		}
 	}
@@ -301,6 +301,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 				return err
 			}
 		}
+		ch.Email = req.Email != nil && *req.Email != u.Email
 		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
 		if err := authz.UpdateUser(c.caller, target, ch); err != nil {
 			return err
@@ -409,7 +410,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		ok, err := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
+		ok, err := a.hasher.Verify(ctx, *req.CurrentPassword, u.PasswordHash)
 		if err != nil && !errors.Is(err, passwords.ErrMalformedHash) {
 			return err
 		}
@@ -417,7 +418,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 			verified = u.PasswordHash
 		}
 	}
-	hash, err := passwords.Hash(req.NewPassword, a.pw)
+	hash, err := a.hasher.Hash(ctx, req.NewPassword)
 	if err != nil {
 		return err
 	}

@@ -191,19 +191,23 @@ func CreateUser(c Caller, role RoleRef) error {
 // UserChange describes what a PATCH changes; no-op fields are left out by the caller.
 type UserChange struct {
 	Profile  bool     // email, names, organization or attributes change
+	Email    bool     // the email address changes (Profile is set too)
 	Role     *RoleRef // the new role, when it changes
 	Disabled *bool    // the new state, when it changes
 }
 
-// UpdateUser allows a change to a user. Anyone may change their own profile;
-// role and disabled changes, and changes to others, follow the management
+// UpdateUser allows a change to a user. Anyone may change their own profile
+// but not their email address, which names the account for sign-in and
+// uniqueness (a user who could set it could claim any unused address); email
+// addresses, role and disabled changes, and changes to others, follow the management
 // rules (level 2 or lower, or MODIFY_USER on global, on a user no more
 // privileged than the caller). Changing the role or the disabled state of a
 // user who holds grants the caller does not cover is refused.
 // A PATCH of someone else that changes nothing is still a write (it bumps the
 // version and updated_at), so it needs the management rules too.
 func UpdateUser(c Caller, target UserRef, ch UserChange) error {
-	if ch.Role == nil && ch.Disabled == nil && c.IsUser(target.ID) {
+	self := c.IsUser(target.ID)
+	if ch.Role == nil && ch.Disabled == nil && !ch.Email && self {
 		return nil
 	}
 	if target.System {
@@ -214,7 +218,11 @@ func UpdateUser(c Caller, target UserRef, ch UserChange) error {
 			return deny("the system user cannot be demoted from role sudo")
 		}
 	}
-	if err := manageTarget(c, target, "change users", catalog.OpModifyUser); err != nil {
+	action := "change users"
+	if self && ch.Email {
+		action = "change its own email address"
+	}
+	if err := manageTarget(c, target, action, catalog.OpModifyUser); err != nil {
 		return err
 	}
 	if ch.Role != nil {

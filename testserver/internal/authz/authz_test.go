@@ -103,6 +103,12 @@ func TestUpdateUser(t *testing.T) {
 	profile := UserChange{Profile: true}
 	check(t, []ruleCase{
 		{"guest changes own profile", UpdateUser(guest, guestUser, profile), true, ""},
+		{"guest cannot change its own email", UpdateUser(guest, guestUser, UserChange{Profile: true, Email: true}), false, "guest (level 256) cannot change its own email address"},
+		{"operator cannot change its own email", UpdateUser(operator, opUser, UserChange{Profile: true, Email: true}), false, "cannot change its own email address"},
+		{"supervisor changes its own email", UpdateUser(supervisor, supUser, UserChange{Profile: true, Email: true}), true, ""},
+		{"supervisor changes a peer's email", UpdateUser(supervisor, supUser2, UserChange{Profile: true, Email: true}), true, ""},
+		{"guest cannot change another's email", UpdateUser(guest, opUser, UserChange{Profile: true, Email: true}), false, "managing users needs level 2"},
+		{"token cannot change emails", UpdateUser(opToken, guestUser, UserChange{Profile: true, Email: true}), false, "managing users needs level 2"},
 		{"guest cannot change other profile", UpdateUser(guest, opUser, profile), false, "managing users needs level 2"},
 		{"guest cannot promote itself", UpdateUser(guest, guestUser, UserChange{Role: &rAdmin}), false, "guest (level 256)"},
 		{"supervisor cannot promote itself to admin", UpdateUser(supervisor, supUser, UserChange{Role: &rAdmin}), false, "cannot assign role admin (level 1)"},

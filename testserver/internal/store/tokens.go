@@ -45,9 +45,33 @@ func GetToken(ctx context.Context, q Querier, id string) (Token, error) {
 	return scanToken(q.QueryRowContext(ctx, `SELECT `+tokenCols+tokenFrom+` WHERE t.id = ?`, id))
 }
 
+// TokenFilter narrows ListTokens; empty fields do not filter.
+type TokenFilter struct {
+	CreatedBy string // the id of the user or token that created it
+}
+
 // ListTokens returns one page of tokens in creation order.
-func ListTokens(ctx context.Context, q Querier, p Page) ([]Token, string, error) {
-	return queryPage(ctx, q, p, scanToken, func(x Token) int64 { return x.seq }, `SELECT `+tokenCols+tokenFrom+` WHERE t.seq > ? ORDER BY t.seq LIMIT ?`, p.After, p.Limit+1)
+func ListTokens(ctx context.Context, q Querier, f TokenFilter, p Page) ([]Token, string, error) {
+	var w where
+	if f.CreatedBy != "" {
+		w.add(`t.created_by = ?`, f.CreatedBy)
+	}
+	w.add(`t.seq > ?`, p.After)
+	return queryPage(ctx, q, p, scanToken, func(x Token) int64 { return x.seq }, `SELECT `+tokenCols+tokenFrom+w.sql()+` ORDER BY t.seq LIMIT ?`, append(w.args, p.Limit+1)...)
+}
+
+// DeleteTokensCreatedBy revokes every token the user (or token) with that id
+// created, and the tokens those created, and so on: their authority came
+// from it. It returns how many it revoked.
+func DeleteTokensCreatedBy(ctx context.Context, q Querier, creatorID string) (int64, error) {
+	res, err := q.ExecContext(ctx, `WITH RECURSIVE doomed(id) AS (
+			SELECT id FROM tokens WHERE created_by = ?
+			UNION SELECT t.id FROM tokens t JOIN doomed d ON t.created_by = d.id)
+		DELETE FROM tokens WHERE id IN (SELECT id FROM doomed)`, creatorID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // InsertToken stores a token record.

@@ -120,7 +120,7 @@ func GetUserByUsername(ctx context.Context, q Querier, username string) (User, e
 
 // GetUserByEmail returns the user with that email (case-insensitive, indexed).
 func GetUserByEmail(ctx context.Context, q Querier, email string) (User, error) {
-	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.email = ?`, email))
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.email_key = ?`, Fold(email)))
 }
 
 // GetSystemUser returns the bootstrap superuser.
@@ -142,19 +142,19 @@ type UserFilter struct {
 func ListUsers(ctx context.Context, q Querier, f UserFilter, p Page) ([]User, string, error) {
 	var w where
 	if f.Email != "" {
-		w.add(`u.email = ?`, f.Email)
+		w.add(`u.email_key = ?`, Fold(f.Email))
 	}
 	if f.Username != "" {
 		w.add(`u.username = ?`, f.Username)
 	}
 	if f.EmailSuffix != "" {
-		w.add(`u.email LIKE ? ESCAPE '\'`, "%"+escapeLike(f.EmailSuffix))
+		w.add(`u.email_key LIKE ? ESCAPE '\'`, "%"+escapeLike(Fold(f.EmailSuffix)))
 	}
 	if f.Role != "" {
 		w.add(`u.role = ?`, f.Role)
 	}
 	if f.Organization != "" {
-		w.add(`u.organization = ? COLLATE NOCASE`, f.Organization)
+		w.add(`u.organization_key = ?`, Fold(f.Organization))
 	}
 	if f.GroupID != "" {
 		w.add(`u.id IN (SELECT user_id FROM memberships WHERE group_id = ?)`, f.GroupID)
@@ -186,7 +186,7 @@ func checkUserUnique(ctx context.Context, q Querier, u *User) error {
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ? AND id != ?`, u.Email, u.ID).Scan(&id)
+	err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE email_key = ? AND id != ?`, Fold(u.Email), u.ID).Scan(&id)
 	if err == nil {
 		return Conflict("email", "email %q is already used by another user", u.Email)
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -209,9 +209,9 @@ func attrsJSON(a map[string]string) string {
 // costs one statement instead of three.
 func InsertUser(ctx context.Context, q Querier, u *User) error {
 	res, err := q.ExecContext(ctx, `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
-		attributes, password_hash, is_system, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		attributes, password_hash, is_system, created_at, updated_at, version, email_key, organization_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		u.ID, u.Username, u.Email, u.FirstName, u.LastName, u.Organization, u.Role, u.Disabled,
-		attrsJSON(u.Attributes), u.PasswordHash, u.System, u.CreatedAt, u.UpdatedAt, u.Version)
+		attrsJSON(u.Attributes), u.PasswordHash, u.System, u.CreatedAt, u.UpdatedAt, u.Version, Fold(u.Email), Fold(u.Organization))
 	if err != nil {
 		if IsConstraint(err) {
 			// The failed statement is undone on its own; the transaction stays usable.
@@ -233,22 +233,27 @@ func UpdateUser(ctx context.Context, q Querier, u *User) error {
 	u.UpdatedAt = Now()
 	u.Version++
 	res, err := q.ExecContext(ctx, `UPDATE users SET email = ?, first_name = ?, last_name = ?, organization = ?, role = ?,
-		disabled = ?, attributes = ?, password_hash = ?, updated_at = ?, version = ? WHERE id = ?`,
+		disabled = ?, attributes = ?, password_hash = ?, updated_at = ?, version = ?, email_key = ?, organization_key = ? WHERE id = ?`,
 		u.Email, u.FirstName, u.LastName, u.Organization, u.Role, u.Disabled, attrsJSON(u.Attributes),
-		u.PasswordHash, u.UpdatedAt, u.Version, u.ID)
+		u.PasswordHash, u.UpdatedAt, u.Version, Fold(u.Email), Fold(u.Organization), u.ID)
 	if err != nil {
 		return err
 	}
 	return mustAffect(res)
 }
 
-// DeleteUser removes a user; its sessions, memberships and grants go with it.
+// DeleteUser removes a user; its sessions, memberships and grants go with
+// it, and so do the third-party tokens it created (DeleteTokensCreatedBy).
 func DeleteUser(ctx context.Context, q Querier, id string) error {
 	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 	if err != nil {
 		return err
 	}
-	return mustAffect(res)
+	if err := mustAffect(res); err != nil {
+		return err
+	}
+	_, err = DeleteTokensCreatedBy(ctx, q, id)
+	return err
 }
 
 func mustAffect(res sql.Result) error {
