@@ -18,10 +18,46 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// scenario is one part of the report, named as -only names it.
+type scenario struct {
+	name      string
+	terraform bool // needs the provider built and Terraform set up
+	run       func(ctx context.Context, s step) error
+}
+
+// step is what every scenario may use.
+type step struct {
+	cfg config
+	sz  sizes
+	tf  *terraform
+	tmp string
+	rep *report
+}
+
+// scenarios run in this order.
+var scenarios = []scenario{
+	{"floor", true, func(ctx context.Context, s step) error { return benchFloor(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
+	{"pipeline", true, func(ctx context.Context, s step) error { return benchPipeline(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
+	{"largegroup", true, func(ctx context.Context, s step) error { return benchLargeGroup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
+	{"lookup", true, func(ctx context.Context, s step) error { return benchLookup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
+	{"throughput", false, func(ctx context.Context, s step) error { return benchThroughput(ctx, s.sz, s.tmp, s.rep) }},
+	{"passwords", false, func(ctx context.Context, s step) error { return benchPasswords(ctx, s.sz, s.tmp, s.rep) }},
+}
+
+// scenarioNames lists the scenarios in the order they run.
+var scenarioNames = func() []string {
+	var names []string
+	for _, s := range scenarios {
+		names = append(names, s.name)
+	}
+	return names
+}()
 
 type config struct {
 	quick       bool
@@ -82,7 +118,7 @@ func main() {
 	flag.StringVar(&cfg.terraform, "terraform", "terraform", "the Terraform binary")
 	flag.IntVar(&cfg.reps, "reps", 3, "A/B repetitions per size in the floor comparison (medians are reported)")
 	flag.IntVar(&cfg.parallelism, "parallelism", 10, "terraform -parallelism, the same for every run")
-	flag.StringVar(&cfg.only, "only", "", "comma-separated scenarios to run: floor,pipeline,largegroup,lookup,throughput,passwords (default all)")
+	flag.StringVar(&cfg.only, "only", "", "comma-separated scenarios to run: "+strings.Join(scenarioNames, ",")+" (default all)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder (configurations, state, logs)")
 	flag.StringVar(&cfg.floorN, "floor", "", "comma-separated N for the terraform_data comparison (default 100,500,2000; 20,50 with -quick)")
 	flag.IntVar(&cfg.large, "large", 0, "members of the large group (default 10,000; 1,000 with -quick)")
@@ -110,6 +146,13 @@ func (c config) wants(name string) bool {
 }
 
 func run(ctx context.Context, cfg config) error {
+	if cfg.only != "" {
+		for _, s := range strings.Split(cfg.only, ",") {
+			if !slices.Contains(scenarioNames, strings.TrimSpace(s)) {
+				return fmt.Errorf("-only: no scenario %q (the scenarios: %s)", s, strings.Join(scenarioNames, ", "))
+			}
+		}
+	}
 	sz := fullSizes()
 	if cfg.quick {
 		sz = quickSizes()
@@ -141,26 +184,17 @@ func run(ctx context.Context, cfg config) error {
 	env := describeMachine(ctx, cfg)
 	rep := &report{cfg: cfg, sizes: sz, env: env, started: started}
 
-	var tf *terraform
-	needTF := cfg.wants("floor") || cfg.wants("pipeline") || cfg.wants("largegroup") || cfg.wants("lookup")
-	if needTF {
-		logf("building the provider")
-		if tf, err = setupTerraform(ctx, cfg, tmp); err != nil {
-			return err
+	st := step{cfg: cfg, sz: sz, tmp: tmp, rep: rep}
+	for _, s := range scenarios {
+		if s.terraform && cfg.wants(s.name) {
+			logf("building the provider")
+			if st.tf, err = setupTerraform(ctx, cfg, tmp); err != nil {
+				return err
+			}
+			break
 		}
 	}
-	steps := []struct {
-		name string
-		fn   func() error
-	}{
-		{"floor", func() error { return benchFloor(ctx, cfg, sz, tf, tmp, rep) }},
-		{"pipeline", func() error { return benchPipeline(ctx, cfg, sz, tf, tmp, rep) }},
-		{"largegroup", func() error { return benchLargeGroup(ctx, cfg, sz, tf, tmp, rep) }},
-		{"lookup", func() error { return benchLookup(ctx, cfg, sz, tf, tmp, rep) }},
-		{"throughput", func() error { return benchThroughput(ctx, sz, tmp, rep) }},
-		{"passwords", func() error { return benchPasswords(ctx, sz, tmp, rep) }},
-	}
-	for _, s := range steps {
+	for _, s := range scenarios {
 		if !cfg.wants(s.name) {
 			continue
 		}
@@ -168,7 +202,7 @@ func run(ctx context.Context, cfg config) error {
 		logf("== %s", s.name)
 		// A failed scenario is reported and the others still run: one bad
 		// step should not cost a quarter of an hour of figures.
-		if err := s.fn(); err != nil {
+		if err := s.run(ctx, st); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}

@@ -10,9 +10,9 @@ import (
 
 // pipelineResult is the access pipeline applied, refreshed and destroyed once.
 type pipelineResult struct {
-	users, groups, pairs, sets, setMembers, perms int
-	resources                                     int
-	runs                                          map[string]tfRun
+	users, groups, pairs, pairGroups, sets, setMembers, perms int
+	resources                                                 int
+	runs                                                      map[string]tfRun
 }
 
 // pipelineHCL describes users, groups, memberships in both styles (half as
@@ -73,7 +73,7 @@ resource "identity_permission" "p" {
   role      = count.index %% 3 == 2 ? "operator" : null
 }
 `, perms, users, groups)
-	res := pipelineResult{users: users, groups: groups, pairs: pairs, sets: setGroups, setMembers: setMembers, perms: perms}
+	res := pipelineResult{users: users, groups: groups, pairs: pairs, pairGroups: pairGroups, sets: setGroups, setMembers: setMembers, perms: perms}
 	res.resources = users + groups + pairs + setGroups + perms
 	return b.String(), res
 }

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sampleReport has every section filled with made-up figures.
+func sampleReport(cfg config) *report {
+	d := func(ms ...int) []time.Duration {
+		var out []time.Duration
+		for _, m := range ms {
+			out = append(out, time.Duration(m)*time.Millisecond)
+		}
+		return out
+	}
+	floor := func(n int, withNoop bool, noop float64) floorResult {
+		f := floorResult{n: n, a: map[string][]time.Duration{}, b: map[string][]time.Duration{}, c: map[string][]time.Duration{},
+			ratio: map[string][]float64{}, ratioC: map[string][]float64{}, reqs: map[string]int64{}}
+		for _, ph := range phases {
+			f.a[ph], f.b[ph] = d(1500, 1500, 1500), d(1000, 1000, 1000)
+			f.ratio[ph] = []float64{1.4, 1.5, 1.6}
+			if withNoop {
+				f.c[ph] = d(1400, 1400, 1400)
+				f.ratioC[ph] = []float64{noop, noop, noop}
+			}
+			f.reqs[ph] = int64(n + 1)
+		}
+		return f
+	}
+	_, pipe := pipelineHCL(2000, 100, 2000, 500)
+	pipe.runs = map[string]tfRun{"apply": {elapsed: time.Second, requests: 3652}, "plan": {elapsed: time.Second, requests: 3651},
+		"destroy": {elapsed: time.Second, requests: 7303}}
+	lg := &largeGroupResult{members: 10000, runs: map[string]tfRun{"plan (refresh, no changes) #2": {elapsed: 3 * time.Second, requests: 3}},
+		order: []string{"plan (refresh, no changes) #2"}, dataPlans: d(2000), planRatios: []float64{1.5},
+		applies: []setApply{{n: 1000, members: time.Second, data: time.Second, membersPlan: time.Second, dataPlan: time.Second,
+			membersSwap: time.Second, dataSwap: time.Second}}}
+	lat := latency{median: time.Millisecond, p95: 2 * time.Millisecond}
+	return &report{
+		cfg: cfg, sizes: fullSizes(), started: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC), elapsed: 40 * time.Minute,
+		env:        machine{cpu: "CPU", cores: 2, commit: commitState("abc1234", []byte(" M report.go\n"), nil)},
+		floor:      []floorResult{floor(100, true, 1.03), floor(500, true, 1.2), floor(2000, false, 0)},
+		pipeline:   &pipe,
+		largeGroup: lg,
+		lookup:     []lookupResult{{users: 1000, byEmail: lat, byName: lat, byID: lat, dataPlan: time.Second}, {users: 100000, byEmail: lat, byName: lat, byID: lat, dataPlan: time.Second}},
+		throughput: []throughputResult{{clients: 8, serverCreates: 300, sqlCreates: 400, serverReads: 1, sqlReads: 2}},
+		passwords:  &passwordResult{logins: map[int]float64{1: 1, 2: 2, 8: 3}},
+	}
+}
+
+func TestReportRendersEverySectionWithoutFormatErrors(t *testing.T) {
+	out := sampleReport(config{parallelism: 10, reps: 3}).render()
+	if i := strings.Index(out, "%!"); i >= 0 {
+		t.Fatalf("format error in the report: %q", out[max(0, i-80):min(len(out), i+80)])
+	}
+	for _, want := range []string{
+		"Run: full, every scenario, as `make bench` runs it.\n",
+		"| commit | abc1234 (tree with uncommitted changes) |\n",
+		"| apply within 1.3× of terraform_data at N = 500 | 1.50× (1.20× the no-op plugin with the same schema) | **missed** |\n",
+		"| plan of a 10000-member identity_group_members under 2 s, a handful of requests | 3.00s, 3 requests | **missed** |\n",
+		"| lookup by email at 100k users within 1.5× of 1k | 1.00× | met |\n",
+		"| server creates at 8 clients ≥ 50% of bare SQLite | 75% (300/s vs 400/s) | met |\n",
+		"identity_user against the no-op plugin (the ratio to no-op column): 1.03× to 1.20× over every N and phase it ran at.\n",
+		"One configuration: 2000 `identity_user`, 100 `identity_group`, 2000 memberships (1000 `identity_group_membership` pairs on 50 groups, " +
+			"1000 members in 50 `identity_group_members` sets), 500 `identity_permission` (a third each to users, groups and a role): " +
+			"3650 resources. Applied once",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, section := range []string{"## Targets\n", "## 1. ", "## 2. ", "## 3. ", "## 4. ", "## 5. ", "## 6. ", "## Reproduce"} {
+		if n := strings.Count(out, "\n"+section); n != 1 {
+			t.Errorf("section %q appears %d times", section, n)
+		}
+	}
+}
+
+// The hand-written analysis lives in notes.md only: the report ends with it,
+// once, and report.go does not carry a copy of any of its sections.
+func TestReportEmbedsNotesOnce(t *testing.T) {
+	out := sampleReport(config{}).render()
+	if !strings.HasSuffix(out, notes) {
+		t.Fatal("the report does not end with notes.md")
+	}
+	src, err := os.ReadFile("report.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headings int
+	for _, line := range strings.Split(notes, "\n") {
+		if !strings.HasPrefix(line, "## ") {
+			continue
+		}
+		headings++
+		if n := strings.Count(out, line+"\n"); n != 1 {
+			t.Errorf("notes heading %q appears %d times in the report", line, n)
+		}
+		if strings.Contains(string(src), line) {
+			t.Errorf("report.go holds notes.md's %q", line)
+		}
+	}
+	if headings == 0 {
+		t.Fatal("notes.md has no sections")
+	}
+}
+
+func TestRunMode(t *testing.T) {
+	for _, c := range []struct {
+		cfg  config
+		want string
+	}{
+		{config{}, "full, every scenario, as `make bench` runs it"},
+		{config{quick: true}, "quick (`-quick`: small sizes), every scenario; not the figures to commit"},
+		{config{only: "decision"}, "full, only decision; not the figures to commit"},
+		{config{large: 500}, "full, every scenario, sizes changed with -floor or -large; not the figures to commit"},
+	} {
+		if got := runMode(c.cfg); got != c.want {
+			t.Errorf("runMode(%+v) = %q, want %q", c.cfg, got, c.want)
+		}
+	}
+}
+
+func TestCommitState(t *testing.T) {
+	for _, c := range []struct {
+		porcelain string
+		err       error
+		want      string
+	}{
+		{"", nil, "abc1234 (clean tree)"},
+		{"\n", nil, "abc1234 (clean tree)"},
+		{" M internal/tools/bench/report.go\n", nil, "abc1234 (tree with uncommitted changes)"},
+		{"?? cpu.prof\n", nil, "abc1234 (tree with uncommitted changes)"},
+		{"", errors.New("exit status 128"), "abc1234 (tree state unknown: exit status 128)"},
+	} {
+		if got := commitState("abc1234", []byte(c.porcelain), c.err); got != c.want {
+			t.Errorf("commitState(%q, %v) = %q, want %q", c.porcelain, c.err, got, c.want)
+		}
+	}
+}
+
+func TestOnlyRefusesAnUnknownScenario(t *testing.T) {
+	err := run(context.Background(), config{only: "floor,nosuch"})
+	if err == nil || !strings.Contains(err.Error(), `no scenario "nosuch"`) {
+		t.Fatalf("run with -only nosuch: %v", err)
+	}
+}
