@@ -1,8 +1,9 @@
 // Command bench measures the provider and the reference server as ratios
 // taken in one run: Terraform with identity_user against Terraform with the
 // built-in terraform_data (Terraform's own cost per resource), lookups at
-// 100k users against 1k, and server writes against plain SQLite inserts on
-// the same schema and pragmas. Absolute times on shared machines are noise
+// 100k users against 1k, server writes against plain SQLite inserts on the
+// same schema and pragmas, and an access decision at 10,000 grants against
+// 100. Absolute times on shared machines are noise
 // from run to run; ratios measured side by side are not.
 //
 // It builds the provider, points Terraform at it with dev_overrides in a CLI
@@ -48,6 +49,7 @@ var scenarios = []scenario{
 	{"lookup", true, func(ctx context.Context, s step) error { return benchLookup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
 	{"throughput", false, func(ctx context.Context, s step) error { return benchThroughput(ctx, s.sz, s.tmp, s.rep) }},
 	{"passwords", false, func(ctx context.Context, s step) error { return benchPasswords(ctx, s.sz, s.tmp, s.rep) }},
+	{"decision", false, func(ctx context.Context, s step) error { return benchDecision(ctx, s.sz, s.tmp, s.rep) }},
 }
 
 // scenarioNames lists the scenarios in the order they run.
@@ -85,6 +87,9 @@ type sizes struct {
 	throughputDur time.Duration
 	clients       []int
 	passwordN     int
+	// decisionGrants are the database sizes the access decision is compared at.
+	decisionGrants  []int
+	decisionSamples int
 }
 
 func fullSizes() sizes {
@@ -93,9 +98,10 @@ func fullSizes() sizes {
 		pipeUsers: 2000, pipeGroups: 100, pipeMembers: 2000, pipePerms: 500,
 		largeGroup: 10000, setApplySizes: []int{1000},
 		lookupSizes: []int{1000, 10000, 100000}, lookupSamples: 3000,
-		throughputDur: 4 * time.Second,
-		clients:       []int{1, 8, 32},
-		passwordN:     20,
+		throughputDur:  4 * time.Second,
+		clients:        []int{1, 8, 32},
+		passwordN:      20,
+		decisionGrants: []int{100, 10000}, decisionSamples: 3000,
 	}
 }
 
@@ -105,9 +111,10 @@ func quickSizes() sizes {
 		pipeUsers: 100, pipeGroups: 10, pipeMembers: 100, pipePerms: 30,
 		largeGroup: 1000, setApplySizes: []int{200, 500},
 		lookupSizes: []int{1000, 10000}, lookupSamples: 500,
-		throughputDur: time.Second,
-		clients:       []int{1, 8, 32},
-		passwordN:     5,
+		throughputDur:  time.Second,
+		clients:        []int{1, 8, 32},
+		passwordN:      5,
+		decisionGrants: []int{100, 10000}, decisionSamples: 500,
 	}
 }
 

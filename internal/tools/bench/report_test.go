@@ -49,6 +49,9 @@ func sampleReport(cfg config) *report {
 		lookup:     []lookupResult{{users: 1000, byEmail: lat, byName: lat, byID: lat, dataPlan: time.Second}, {users: 100000, byEmail: lat, byName: lat, byID: lat, dataPlan: time.Second}},
 		throughput: []throughputResult{{clients: 8, serverCreates: 300, sqlCreates: 400, serverReads: 1, sqlReads: 2}},
 		passwords:  &passwordResult{logins: map[int]float64{1: 1, 2: 2, 8: 3}},
+		decision: &decisionResult{grants: []int{100, 10000}, via: []int{3, 5}, seed: d(20, 300),
+			handler: []latency{lat, {median: 1600 * time.Microsecond, p95: 3 * time.Millisecond}},
+			http:    []latency{lat, {median: 1200 * time.Microsecond, p95: 3 * time.Millisecond}}},
 	}
 }
 
@@ -64,6 +67,8 @@ func TestReportRendersEverySectionWithoutFormatErrors(t *testing.T) {
 		"| plan of a 10000-member identity_group_members under 2 s, a handful of requests | 3.00s, 3 requests | **missed** |\n",
 		"| lookup by email at 100k users within 1.5× of 1k | 1.00× | met |\n",
 		"| server creates at 8 clients ≥ 50% of bare SQLite | 75% (300/s vs 400/s) | met |\n",
+		"| access decision at 10k grants within 1.5× of 100 (user in 50 groups) | 1.60× through the handler, 1.20× over HTTP | **missed** |\n",
+		"| 10k | 0.30s | 1.600 ms / 3.000 ms | 1.60× | 1.200 ms / 3.000 ms | 1.20× | 5 |\n",
 		"identity_user against the no-op plugin (the ratio to no-op column): 1.03× to 1.20× over every N and phase it ran at.\n",
 		"One configuration: 2000 `identity_user`, 100 `identity_group`, 2000 memberships (1000 `identity_group_membership` pairs on 50 groups, " +
 			"1000 members in 50 `identity_group_members` sets), 500 `identity_permission` (a third each to users, groups and a role): " +
@@ -73,7 +78,7 @@ func TestReportRendersEverySectionWithoutFormatErrors(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	for _, section := range []string{"## Targets\n", "## 1. ", "## 2. ", "## 3. ", "## 4. ", "## 5. ", "## 6. ", "## Reproduce"} {
+	for _, section := range []string{"## Targets\n", "## 1. ", "## 2. ", "## 3. ", "## 4. ", "## 5. ", "## 6. ", "## 7. ", "## Reproduce"} {
 		if n := strings.Count(out, "\n"+section); n != 1 {
 			t.Errorf("section %q appears %d times", section, n)
 		}
