@@ -3,6 +3,7 @@ package testserver_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,9 +195,17 @@ func TestDelegatedPermissionReading(t *testing.T) {
 	delegate.must(403, "GET", "/api/v1/permissions/"+inside, nil)
 }
 
+// serverClock is a server's clock that a test moves forward (Options.Now):
+// the real time plus an offset, so expiry is seen without waiting for it.
+type serverClock struct{ offset atomic.Int64 }
+
+func (c *serverClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *serverClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+
 func TestThirdPartyTokens(t *testing.T) {
 	key := strings.Repeat("k", 40)
-	s := testserver.Start(t, testserver.Options{SigningKey: key})
+	clock := &serverClock{}
+	s := testserver.Start(t, testserver.Options{SigningKey: key, Now: clock.now})
 	root := as(t, s, s.Token)
 	_, adminTok := mkUser(t, s, "ada", "admin")
 	as(t, s, adminTok).must(403, "POST", "/api/v1/tokens", map[string]any{"role": "operator"})
@@ -264,12 +273,24 @@ func TestThirdPartyTokens(t *testing.T) {
 	root.must(400, "POST", "/api/v1/tokens", map[string]any{"role": "operator", "expires_at": "2001-01-01T00:00:00Z"})
 	root.must(400, "POST", "/api/v1/tokens", map[string]any{"role": "operator", "expires_at": "tomorrow"})
 	root.must(400, "POST", "/api/v1/tokens", map[string]any{"role": "nosuch"})
-	exp := time.Now().Add(1200 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+	exp := clock.now().Add(time.Hour).UTC().Format(time.RFC3339Nano)
 	r = root.must(201, "POST", "/api/v1/tokens", map[string]any{"role": "sudo", "expires_at": exp})
 	short := as(t, s, r.str("token"))
 	short.must(200, "GET", "/api/v1/tokens", nil)
-	time.Sleep(1300 * time.Millisecond)
+	clock.advance(time.Hour - time.Minute)
+	short.must(200, "GET", "/api/v1/me", nil)
+	// Past the expiry, but within the JWT's 5 s leeway: the stored expiry refuses it.
+	clock.advance(time.Minute + time.Second)
 	short.must(401, "GET", "/api/v1/me", nil)
+	clock.advance(time.Minute)
+	short.must(401, "GET", "/api/v1/me", nil)
+	// What is in the future is the server's clock's to say: half an hour
+	// from the real time is already past for it.
+	r = root.must(400, "POST", "/api/v1/tokens", map[string]any{"role": "operator",
+		"expires_at": time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339Nano)})
+	if r.fieldErr("expires_at") != "must be in the future" {
+		t.Fatalf("expiry before the server's now: %s", r.raw)
+	}
 
 	// A role used by a token cannot be deleted.
 	root.must(201, "POST", "/api/v1/roles", map[string]any{"name": "ci", "level": 20})
@@ -277,6 +298,27 @@ func TestThirdPartyTokens(t *testing.T) {
 	root.must(409, "DELETE", "/api/v1/roles/ci", nil)
 	root.must(204, "DELETE", "/api/v1/tokens/"+tid, nil)
 	root.must(204, "DELETE", "/api/v1/roles/ci", nil)
+}
+
+// A session lasts SessionTTL by the server's clock, and the expired row goes
+// when the next session is opened.
+func TestSessionExpiresByServerClock(t *testing.T) {
+	clock := &serverClock{}
+	s := testserver.Start(t, testserver.Options{SessionTTL: 10 * time.Minute, Now: clock.now})
+	uid, tok := mkUser(t, s, "tess", "guest")
+	me := as(t, s, tok)
+	clock.advance(9 * time.Minute)
+	me.must(200, "GET", "/api/v1/me", nil)
+	clock.advance(time.Minute + time.Second)
+	me.must(401, "GET", "/api/v1/me", nil)
+	if n := count(t, s, `SELECT count(*) FROM sessions WHERE user_id = ?`, uid); n != 1 {
+		t.Fatalf("%d sessions before the next login, want the expired one", n)
+	}
+	again := login(t, s, "tess", "password-tess")
+	as(t, s, again).must(200, "GET", "/api/v1/me", nil)
+	if n := count(t, s, `SELECT count(*) FROM sessions WHERE user_id = ?`, uid); n != 1 {
+		t.Fatalf("%d sessions after the next login, want the new one only", n)
+	}
 }
 
 func TestAuditAndRouting(t *testing.T) {

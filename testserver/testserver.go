@@ -79,6 +79,10 @@ type Options struct {
 	// IdleTimeout is how long a keep-alive connection may wait for its next
 	// request; default 2m.
 	IdleTimeout time.Duration
+	// Now is the clock by which sessions and third-party tokens are issued
+	// and expire; nil is time.Now. Tests move it forward to see something
+	// expire without waiting.
+	Now func() time.Time
 }
 
 // Default HTTP timeouts (see Options).
@@ -203,7 +207,7 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 		return nil, err
 	}
 	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, Keys: keys,
-		SessionTTL: opts.SessionTTL,
+		SessionTTL: opts.SessionTTL, Now: opts.Now,
 		Throttle: api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures, MaxAddressFailures: opts.LoginMaxAddressFailures,
 			Window: opts.LoginWindow},
 		Hashing: passwords.HasherConfig{Concurrency: opts.HashConcurrency, Wait: opts.HashWait, Observe: opts.HashObserver}})

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/seed/terraform-provider-identity/internal/catalog"
@@ -117,7 +116,7 @@ func (a *API) checkAccess(w http.ResponseWriter, r *http.Request, c *call) error
 	if userID != "" {
 		p, grants, err = store.UserAccess(ctx, a.st.R, userID, f)
 	} else {
-		p, grants, err = store.TokenAccess(ctx, a.st.R, tokenID, time.Now(), f)
+		p, grants, err = store.TokenAccess(ctx, a.st.R, tokenID, a.now(), f)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		if userID != "" {

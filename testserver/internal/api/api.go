@@ -30,6 +30,9 @@ type Config struct {
 	// Hashing bounds the password hashes and checks that run at once (its
 	// Params are taken from Passwords).
 	Hashing passwords.HasherConfig
+	// Now is the clock that decides when sessions and third-party tokens
+	// expire; default time.Now.
+	Now func() time.Time
 }
 
 // API serves the identity HTTP API.
@@ -47,6 +50,7 @@ type API struct {
 	registrations LoginThrottle
 	dummyHash     string
 	mux           *http.ServeMux
+	clock         func() time.Time
 }
 
 // New builds the API and its routes.
@@ -60,6 +64,9 @@ func New(cfg Config) (*API, error) {
 	if cfg.Keys == nil {
 		return nil, errors.New("no signing keys")
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	// Unknown users are checked against this hash so a miss costs as much as a wrong password.
 	dummy, err := passwords.Hash("not-a-real-password", cfg.Passwords)
 	if err != nil {
@@ -71,10 +78,14 @@ func New(cfg Config) (*API, error) {
 	cfg.Hashing.Params = cfg.Passwords
 	a := &API{st: cfg.Store, log: cfg.Logger, hasher: passwords.NewHasher(cfg.Hashing), keys: cfg.Keys,
 		throttle: cfg.LoginThrottle, throttleBase: cfg.Throttle, defaults: defaultSettings(cfg),
-		registrations: newRegisterThrottle(), dummyHash: dummy, mux: http.NewServeMux()}
+		registrations: newRegisterThrottle(), dummyHash: dummy, mux: http.NewServeMux(), clock: cfg.Now}
 	a.routes()
 	return a, nil
 }
+
+// now is the time by which sessions and third-party tokens are issued and
+// expire (Config.Now).
+func (a *API) now() time.Time { return a.clock() }
 
 // Handler returns the HTTP handler with logging and panic recovery.
 func (a *API) Handler() http.Handler { return a.logRequests(a) }

@@ -179,7 +179,7 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 		return unauthorized(badCredential)
 	}
 	if tokens.LooksLikeJWT(tok) {
-		claims, err := a.keys.Parse(tok, time.Now())
+		claims, err := a.keys.Parse(tok, a.now())
 		if err != nil {
 			return unauthorized(badCredential)
 		}
@@ -200,7 +200,7 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 // loadCaller resolves the credential against the database, so revocation,
 // disabling, deletion and role changes take effect at once.
 func (a *API) loadCaller(ctx context.Context, q store.Querier, c *call) error {
-	now := time.Now()
+	now := a.now()
 	if c.cred.tokenID != "" {
 		t, err := store.GetToken(ctx, q, c.cred.tokenID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -267,5 +267,5 @@ func (c *call) needs(ctx context.Context, q store.Querier, f store.AccessFilter)
 		f = c.need.Union(f)
 	}
 	c.need = &f
-	return c.loadHeld(ctx, q, time.Now())
+	return c.loadHeld(ctx, q, c.a.now())
 }

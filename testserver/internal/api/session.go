@@ -36,7 +36,7 @@ func (a *API) newSession(ctx context.Context, tx *sql.Tx, userID string) (string
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	now := time.Now()
+	now := a.now()
 	s, err := a.settings(ctx, tx)
 	if err != nil {
 		return "", time.Time{}, err

@@ -91,7 +91,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *call) error
 	if err := decode(w, r, &req, MaxBody); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := a.now()
 	fields := map[string]string{}
 	if req.Role == "" {
 		fields["role"] = "is required"
