@@ -128,13 +128,9 @@ func TestAccGroupMembershipResource_exclusiveAtApply(t *testing.T) {
 	env := newTestEnv(t)
 	alice := env.createUser(t, "alice")
 	bob := env.createUser(t, "bob")
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             env.checkMembershipsDestroyed(t),
-		Steps: []resource.TestStep{
-			{
-				Config: env.Config(fmt.Sprintf(`
+	// config declares the group, a set marking it and a membership in it.
+	config := func(membershipExtra string) string {
+		return env.Config(fmt.Sprintf(`
 resource "identity_group" "ops" {
   name         = "Ops"
   organization = "Acme"
@@ -148,10 +144,18 @@ resource "identity_group_members" "ops" {
 resource "identity_group_membership" "bob" {
   group_id = identity_group.ops.id
   user_id  = %q
-
-  depends_on = [identity_group_members.ops]
+  %s
 }
-`, alice.ID, bob.ID)),
+`, alice.ID, bob.ID, membershipExtra))
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.checkMembershipsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				// The membership comes after the set, so it meets a marked group.
+				Config:      config("depends_on = [identity_group_members.ops]"),
 				ExpectError: regexp.MustCompile(`(?s)Group members are managed as a whole set.*group\s+Acme:Ops.*Add\s+the\s+user\s+to\s+that\s+resource's\s+user_ids\s+instead`),
 			},
 			{
@@ -166,22 +170,7 @@ resource "identity_group_membership" "bob" {
 						t.Fatal(err)
 					}
 				},
-				Config: env.Config(fmt.Sprintf(`
-resource "identity_group" "ops" {
-  name         = "Ops"
-  organization = "Acme"
-}
-
-resource "identity_group_members" "ops" {
-  group_id = identity_group.ops.id
-  user_ids = [%q]
-}
-
-resource "identity_group_membership" "bob" {
-  group_id = identity_group.ops.id
-  user_id  = %q
-}
-`, alice.ID, bob.ID)),
+				Config:      config(""),
 				PlanOnly:    true,
 				ExpectError: planTimeConflict,
 			},
