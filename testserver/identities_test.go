@@ -61,9 +61,20 @@ func fileVersion(t *testing.T, file string) int {
 // withoutVersion drops the version line, for comparing two servers' files.
 func withoutVersion(file string) string { return versionLine.ReplaceAllString(file, "") }
 
-// withVersion sets the version line of a YAML identities file.
-func withVersion(file string, v int) string {
-	return versionLine.ReplaceAllString(file, "version: "+strconv.Itoa(v)+"\n")
+// changes returns the changes of a PUT's answer.
+func changes(r resp) []map[string]any {
+	raw, _ := r.body["changes"].([]any)
+	out := make([]map[string]any, len(raw))
+	for i, v := range raw {
+		out[i], _ = v.(map[string]any)
+	}
+	return out
+}
+
+// version returns the version of a PUT's answer.
+func version(r resp) int {
+	v, _ := r.body["version"].(float64)
+	return int(v)
 }
 
 // putFile uploads a YAML identities file.
@@ -220,15 +231,18 @@ func TestIdentitiesRoundTrip(t *testing.T) {
 	file := exportYAML(t, src)
 
 	dst := testserver.Start(t)
+	if v := fileVersion(t, exportYAML(t, dst)); v != 1 {
+		t.Errorf("a new server is at version %d, not 1", v)
+	}
 	r := putFile(as(t, dst, dst.Token), 200, file)
-	if n := len(r.body["changes"].([]any)); n != 2+3+2+4 {
+	if n := len(changes(r)); n != 2+3+2+4 {
 		t.Errorf("%d changes: %s", n, r.raw)
 	}
 	again := exportYAML(t, dst)
 	if withoutVersion(again) != withoutVersion(file) {
 		t.Errorf("round trip through PUT differs:\n%s\nwant:\n%s", again, file)
 	}
-	if got, want := fileVersion(t, again), int(r.body["version"].(float64)); got != want {
+	if got, want := fileVersion(t, again), version(r); got != want {
 		t.Errorf("the PUT answered version %d, the export says %d", want, got)
 	}
 	// Users from a file have no password until one is set through the API.
@@ -237,7 +251,7 @@ func TestIdentitiesRoundTrip(t *testing.T) {
 	// Applying the same file again changes nothing, and is not audited.
 	before := count(t, dst, `SELECT count(*) FROM audit WHERE action = 'identities.apply'`)
 	r = putFile(as(t, dst, dst.Token), 200, again)
-	if len(r.body["changes"].([]any)) != 0 {
+	if len(changes(r)) != 0 {
 		t.Errorf("a second apply changed: %s", r.raw)
 	}
 	if n := count(t, dst, `SELECT count(*) FROM audit WHERE action = 'identities.apply'`); n != before {
@@ -291,12 +305,12 @@ func TestIdentitiesDryRunAndDeletions(t *testing.T) {
 		{"action": "create", "kind": "grant", "key": "VIEW_PROJECT on project:web to user:dave"},
 		{"action": "delete", "kind": "user", "key": "Bob"},
 	}
-	got := r.body["changes"].([]any)
-	if len(got) != len(want) || r.body["dry_run"] != true || int(r.body["version"].(float64)) != fileVersion(t, file) {
+	got := changes(r)
+	if len(got) != len(want) || r.body["dry_run"] != true || version(r) != fileVersion(t, file) {
 		t.Fatalf("dry run: %s", r.raw)
 	}
 	for i, w := range want {
-		g := got[i].(map[string]any)
+		g := got[i]
 		for k, v := range w {
 			if !equalJSON(g[k], v) {
 				t.Errorf("change %d: %s = %v, want %v", i, k, g[k], v)
@@ -308,7 +322,7 @@ func TestIdentitiesDryRunAndDeletions(t *testing.T) {
 	}
 
 	r = putFile(root, 200, change)
-	if len(r.body["changes"].([]any)) != len(want) || r.body["dry_run"] != false {
+	if len(changes(r)) != len(want) || r.body["dry_run"] != false {
 		t.Fatalf("apply: %s", r.raw)
 	}
 	after := exportYAML(t, s)
@@ -325,7 +339,7 @@ func TestIdentitiesDryRunAndDeletions(t *testing.T) {
 	}
 	// What the file leaves out is left alone: a file without carol keeps her.
 	short := "version: " + strconv.Itoa(fileVersion(t, after)) + "\nusers: []\n"
-	if r := putFile(root, 200, short); len(r.body["changes"].([]any)) != 0 {
+	if r := putFile(root, 200, short); len(changes(r)) != 0 {
 		t.Errorf("an empty file changed: %s", r.raw)
 	}
 	if count(t, s, `SELECT count(*) FROM users WHERE username IN ('carol', 'alice', 'dave')`) != 3 {
@@ -361,7 +375,7 @@ func TestIdentitiesStale(t *testing.T) {
 	// Version 0 only creates: new objects apply, changes to existing ones are refused.
 	fresh := "version: 0\nusers:\n  - {username: yan, email: yan@example.com}\n"
 	r = putFile(root, 200, fresh)
-	if len(r.body["changes"].([]any)) != 1 || scalar(t, s, `SELECT role FROM users WHERE username = 'yan'`) != "guest" {
+	if len(changes(r)) != 1 || scalar(t, s, `SELECT role FROM users WHERE username = 'yan'`) != "guest" {
 		t.Errorf("create-only file: %s", r.raw)
 	}
 	putFile(root, 200, fresh) // the same again: nothing to change
@@ -457,6 +471,13 @@ func TestIdentitiesInvalid(t *testing.T) {
 		if tc.detail != "" && !strings.Contains(r.str("detail"), tc.detail) {
 			t.Errorf("%q: detail %q, want %q", tc.body, r.str("detail"), tc.detail)
 		}
+	}
+	// The body may be larger than other endpoints' 1 MiB, up to 32 MiB.
+	padding := strings.Repeat("# "+strings.Repeat("x", 1022)+"\n", 2<<10)
+	putFile(root, 200, padding+"version: 1\n")
+	r0 := putFile(root, 400, strings.Repeat(padding, 17)+"version: 1\n")
+	if !strings.HasSuffix(r0.str("type"), "/too-large") {
+		t.Errorf("a 34 MiB file: %s", r0.raw)
 	}
 	// JSON goes through the strict decoder.
 	r := root.must(400, "PUT", "/api/v1/identities", `{"version": 1, "colour": "red"}`)

@@ -17,8 +17,8 @@ import (
 )
 
 // MaxIdentitiesBody is the body limit of PUT /identities: a whole server's
-// identities in one file (some 100,000 users with their groups and grants).
-const MaxIdentitiesBody = 64 << 20
+// identities in one file (100,000 users with their groups and grants).
+const MaxIdentitiesBody = 32 << 20
 
 // identitiesApplied is the answer to PUT /identities.
 type identitiesApplied struct {
@@ -51,14 +51,7 @@ func (a *API) getIdentities(w http.ResponseWriter, r *http.Request, c *call) err
 	if err := authz.ReadIdentities(c.caller); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	// One read transaction, so the document and its version agree.
-	tx, err := a.st.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	doc, err := identities.Export(ctx, tx)
+	doc, err := identities.Export(r.Context(), a.st.R)
 	if err != nil {
 		return err
 	}
@@ -119,12 +112,17 @@ func (a *API) putIdentities(w http.ResponseWriter, r *http.Request, c *call) err
 	default:
 		return invalid(map[string]string{"dry_run": "must be true or false"})
 	}
+	// A caller who may not read the file is refused before its body is read.
+	if err := authz.ReadIdentities(c.caller); err != nil {
+		return err
+	}
 	doc, err := readIdentities(w, r)
 	if err != nil {
 		return err
 	}
 	var res identities.Result
 	err = c.change(ctx, func(tx *sql.Tx) error {
+		// Judged again on the caller as loaded inside the transaction.
 		if err := authz.ReadIdentities(c.caller); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package identities
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"maps"
 	"slices"
 	"strings"
@@ -10,14 +11,19 @@ import (
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 )
 
-// Export reads the identities file from q, which should be one transaction
-// so the document and its version describe one state. The output is sorted
+// Export reads the identities file from db in one read-only transaction, so
+// the document and its version describe one state. The output is sorted
 // (roles by name, users and members by username, groups by full name,
 // grants by principal, operation and scope), so the same state always gives
 // the same document. The system user and the built-in roles are left out;
 // grants and memberships may still name them.
-func Export(ctx context.Context, q store.Querier) (Document, error) {
-	s, err := store.LoadIdentities(ctx, q)
+func Export(ctx context.Context, db *sql.DB) (Document, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Document{}, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	s, err := store.LoadIdentities(ctx, tx)
 	if err != nil {
 		return Document{}, err
 	}
