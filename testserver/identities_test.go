@@ -435,6 +435,24 @@ func TestIdentitiesAuthorization(t *testing.T) {
 	// An admin's valid file applies.
 	v = strconv.Itoa(fileVersion(t, exportYAML(t, s)))
 	putFile(as(t, s, admin), 200, "version: "+v+"\nusers:\n  - {username: eve, email: eve@example.com}\n")
+
+	// A delegated admin (an auditor holding ADMIN_TENANT on tenant:acme) hands on through a file
+	// what it holds there, and nothing else.
+	delegateID, delegate := mkUser(t, s, "delegate", "auditor")
+	root := as(t, s, s.Token)
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_TENANT", "scope": "tenant:acme", "user_id": delegateID})
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_INVENTORY", "scope": "tenant:acme", "user_id": delegateID})
+	v = strconv.Itoa(fileVersion(t, exportYAML(t, s)))
+	r = putFile(as(t, s, delegate), 403, "version: "+v+"\ngrants:\n"+
+		"  - {operation: VIEW_INVENTORY, scope: tenant:acme, principal: user:eve}\n"+
+		"  - {operation: MODIFY_TENANT, scope: tenant:acme, principal: user:eve}\n")
+	if !strings.Contains(r.str("detail"), `create grant "MODIFY_TENANT on tenant:acme to user:eve"`) {
+		t.Errorf("delegated admin, grant it does not hold: %s", r.raw)
+	}
+	r = putFile(as(t, s, delegate), 200, "version: "+v+"\ngrants:\n  - {operation: VIEW_INVENTORY, scope: tenant:acme, principal: user:eve}\n")
+	if len(changes(r)) != 1 || count(t, s, `SELECT count(*) FROM permissions p JOIN users u ON u.id = p.user_id WHERE u.username = 'eve'`) != 1 {
+		t.Errorf("delegated admin, grant it holds: %s", r.raw)
+	}
 }
 
 func TestIdentitiesInvalid(t *testing.T) {
