@@ -24,6 +24,10 @@ var (
 	ErrNotFound = errors.New("identity: not found")
 	// ErrConflict is a 409: a uniqueness clash or an object still in use.
 	ErrConflict = errors.New("identity: conflict")
+	// ErrMembersExclusive is a 409 for a per-user change to a group whose
+	// members are managed as a whole set (the group's members_exclusive). It
+	// also matches ErrConflict.
+	ErrMembersExclusive = errors.New("identity: group members are managed as a whole set")
 	// ErrPreconditionFailed is a 412: If-Match did not match the version.
 	ErrPreconditionFailed = errors.New("identity: precondition failed")
 	// ErrRateLimited is a 429 that retries did not get past.
@@ -109,6 +113,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
+	case ErrMembersExclusive:
+		return e.StatusCode == http.StatusConflict && strings.HasSuffix(e.Type, "/members-exclusive")
 	case ErrPreconditionFailed:
 		return e.StatusCode == http.StatusPreconditionFailed
 	case ErrRateLimited:

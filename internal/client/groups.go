@@ -9,15 +9,18 @@ import (
 
 // Group is a named set of users, optionally within an organization.
 type Group struct {
-	ID           string    `json:"id"`
-	Name         string    `json:"name"`
-	Organization string    `json:"organization"`
-	FullName     string    `json:"full_name"`
-	Description  string    `json:"description"`
-	MemberCount  int64     `json:"member_count"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-	Version      int64     `json:"version"`
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Organization string `json:"organization"`
+	FullName     string `json:"full_name"`
+	Description  string `json:"description"`
+	MemberCount  int64  `json:"member_count"`
+	// MembersExclusive is set while the group's member set is managed as a
+	// whole: per-user additions and removals are refused.
+	MembersExclusive bool      `json:"members_exclusive"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	Version          int64     `json:"version"`
 }
 
 // GroupCreate is the body of POST /api/v1/groups.

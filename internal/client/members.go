@@ -16,11 +16,22 @@ type Membership struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// memberIDs is the body of the ids-only member list and of the whole-set PUT.
-type memberIDs struct {
-	GroupID string   `json:"group_id,omitempty"`
+// MemberSet is a group's whole member set, as the ids-only member list and
+// the whole-set PUT return it.
+type MemberSet struct {
+	GroupID string   `json:"group_id"`
 	UserIDs []string `json:"user_ids"`
-	Version int64    `json:"version,omitempty"`
+	// Exclusive is the group's members_exclusive mark: while it is set the
+	// server refuses per-user additions and removals (ErrMembersExclusive).
+	Exclusive bool  `json:"exclusive"`
+	Version   int64 `json:"version"`
+}
+
+// memberSetPut is the body of the whole-set PUT; a nil Exclusive leaves the
+// group's mark as it is.
+type memberSetPut struct {
+	UserIDs   []string `json:"user_ids"`
+	Exclusive *bool    `json:"exclusive,omitempty"`
 }
 
 func membersPath(groupID string) string {
@@ -32,9 +43,10 @@ func (c *Client) ListMembers(ctx context.Context, groupID string) ([]Membership,
 	return list[Membership](ctx, c, membersPath(groupID), nil)
 }
 
-// GetMemberIDs returns the sorted ids of a group's members in one request.
-func (c *Client) GetMemberIDs(ctx context.Context, groupID string) ([]string, error) {
-	var out memberIDs
+// GetMemberSet returns the sorted ids of a group's members and its
+// members_exclusive mark in one request.
+func (c *Client) GetMemberSet(ctx context.Context, groupID string) (*MemberSet, error) {
+	var out MemberSet
 	q := url.Values{"ids_only": {"true"}}
 	if err := c.do(ctx, http.MethodGet, membersPath(groupID), q, nil, &out); err != nil {
 		return nil, err
@@ -42,27 +54,48 @@ func (c *Client) GetMemberIDs(ctx context.Context, groupID string) ([]string, er
 	if out.UserIDs == nil {
 		out.UserIDs = []string{}
 	}
-	return out.UserIDs, nil
+	return &out, nil
 }
 
-// SetMembers replaces a group's whole member set in one request and returns
-// the resulting sorted ids.
-func (c *Client) SetMembers(ctx context.Context, groupID string, userIDs []string) ([]string, error) {
+// GetMemberIDs returns the sorted ids of a group's members in one request.
+func (c *Client) GetMemberIDs(ctx context.Context, groupID string) ([]string, error) {
+	set, err := c.GetMemberSet(ctx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	return set.UserIDs, nil
+}
+
+// PutMemberSet replaces a group's whole member set in one request. A
+// non-nil exclusive sets (true) or clears (false) the group's
+// members_exclusive mark in the same request; nil leaves it as it is.
+func (c *Client) PutMemberSet(ctx context.Context, groupID string, userIDs []string, exclusive *bool) (*MemberSet, error) {
 	if userIDs == nil {
 		userIDs = []string{}
 	}
-	var out memberIDs
-	if err := c.do(ctx, http.MethodPut, membersPath(groupID), nil, memberIDs{UserIDs: userIDs}, &out); err != nil {
+	var out MemberSet
+	if err := c.do(ctx, http.MethodPut, membersPath(groupID), nil, memberSetPut{UserIDs: userIDs, Exclusive: exclusive}, &out); err != nil {
 		return nil, err
 	}
 	if out.UserIDs == nil {
 		out.UserIDs = []string{}
 	}
-	return out.UserIDs, nil
+	return &out, nil
+}
+
+// SetMembers replaces a group's whole member set in one request, leaving its
+// members_exclusive mark as it is, and returns the resulting sorted ids.
+func (c *Client) SetMembers(ctx context.Context, groupID string, userIDs []string) ([]string, error) {
+	set, err := c.PutMemberSet(ctx, groupID, userIDs, nil)
+	if err != nil {
+		return nil, err
+	}
+	return set.UserIDs, nil
 }
 
 // AddMember makes a user a member of a group; adding an existing member
-// succeeds and returns the existing membership.
+// succeeds and returns the existing membership. A group whose members are
+// managed as a whole set refuses it with ErrMembersExclusive.
 func (c *Client) AddMember(ctx context.Context, groupID, userID string) (*Membership, error) {
 	var out Membership
 	if err := c.do(ctx, http.MethodPut, membersPath(groupID)+pathf(url.PathEscape(userID)), nil, nil, &out); err != nil {
@@ -71,7 +104,8 @@ func (c *Client) AddMember(ctx context.Context, groupID, userID string) (*Member
 	return &out, nil
 }
 
-// RemoveMember removes a user from a group; ErrNotFound when not a member.
+// RemoveMember removes a user from a group; ErrNotFound when not a member,
+// ErrMembersExclusive when the group's members are managed as a whole set.
 func (c *Client) RemoveMember(ctx context.Context, groupID, userID string) error {
 	return c.do(ctx, http.MethodDelete, membersPath(groupID)+pathf(url.PathEscape(userID)), nil, nil, nil)
 }

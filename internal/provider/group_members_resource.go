@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -36,9 +37,10 @@ type groupMembersResource struct {
 }
 
 type groupMembersResourceModel struct {
-	ID      types.String `tfsdk:"id"`
-	GroupID types.String `tfsdk:"group_id"`
-	UserIDs idSetValue   `tfsdk:"user_ids"`
+	ID        types.String `tfsdk:"id"`
+	GroupID   types.String `tfsdk:"group_id"`
+	UserIDs   idSetValue   `tfsdk:"user_ids"`
+	Exclusive types.Bool   `tfsdk:"exclusive"`
 }
 
 func (r *groupMembersResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -50,7 +52,8 @@ func (r *groupMembersResource) Schema(_ context.Context, _ resource.SchemaReques
 		MarkdownDescription: "The whole member set of one group. Authoritative: members added any other way are shown " +
 			"as drift on plan and removed on apply. The set is written in one request and read in one request, so " +
 			"groups with thousands of members plan and apply quickly. Destroying the resource empties the group " +
-			"(the group itself stays). To add single users without owning the whole set, use " +
+			"(the group itself stays) and clears its `members_exclusive` mark (see `exclusive`). To add single users " +
+			"without owning the whole set, use " +
 			"`identity_group_membership` instead.\n\n" + membershipConflictNote,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -71,6 +74,19 @@ func (r *groupMembersResource) Schema(_ context.Context, _ resource.SchemaReques
 				Required:            true,
 				Validators:          []validator.Set{setvalidator.ValueStringsAre(idValidator())},
 			},
+			"exclusive": schema.BoolAttribute{
+				MarkdownDescription: "Whether the group is marked on the server as having its members managed as a whole " +
+					"set (the group's `members_exclusive`), so that the server refuses per-user additions and removals, " +
+					"such as those of an `identity_group_membership`, with a conflict. Defaults to `true`: create and update " +
+					"set the mark with the member set, and destroy clears it. A mark cleared outside Terraform, a group " +
+					"imported or moved here from `identity_group_membership`, and state written before this attribute " +
+					"existed all show as an in-place update of this attribute alone, which sets the mark again without " +
+					"changing a member. Set `false` to leave the group unmarked (then the two styles fight again, see the " +
+					"note above); that is also the step before moving this resource to `identity_group_membership`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
 		},
 	}
 }
@@ -89,7 +105,7 @@ func (r *groupMembersResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ids, err := r.client.GetMemberIDs(ctx, state.GroupID.ValueString())
+	set, err := r.client.GetMemberSet(ctx, state.GroupID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -99,7 +115,7 @@ func (r *groupMembersResource) Read(ctx context.Context, req resource.ReadReques
 			fmt.Sprintf("Could not read the members of group %s: %s", state.GroupID.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(r.setState(ctx, &resp.State, state.GroupID.ValueString(), ids)...)
+	resp.Diagnostics.Append(r.setState(ctx, &resp.State, state.GroupID.ValueString(), set)...)
 }
 
 func (r *groupMembersResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -112,22 +128,26 @@ func (r *groupMembersResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, err := r.client.SetMembers(ctx, state.GroupID.ValueString(), []string{})
+	// One request empties the group and clears its mark, so per-user
+	// memberships may be added afterwards.
+	unmark := false
+	_, err := r.client.PutMemberSet(ctx, state.GroupID.ValueString(), []string{}, &unmark)
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("Unable to delete group members",
-			fmt.Sprintf("Could not empty group %s: %s", state.GroupID.ValueString(), err))
+			fmt.Sprintf("Could not empty group %s and clear its members_exclusive mark: %s", state.GroupID.ValueString(), err))
 	}
 }
 
-// ImportState takes the group's id; Read then fills in its members.
+// ImportState takes the group's id; Read then fills in its members and its
+// mark, so an unmarked group plans an update that marks it.
 func (r *groupMembersResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), req.ID)...)
 }
 
-// set replaces the whole member set with the plan's in one request. The
-// server accepts the set as given or refuses it whole, so the plan's set is
-// what is stored.
+// set replaces the whole member set with the plan's, and sets or clears the
+// group's mark, in one request. The server accepts the set as given or
+// refuses it whole, so the plan's set is what is stored.
 func (r *groupMembersResource) set(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, verb string) {
 	var plan groupMembersResourceModel
 	diags.Append(planned.Get(ctx, &plan)...)
@@ -139,7 +159,8 @@ func (r *groupMembersResource) set(ctx context.Context, planned tfsdk.Plan, stat
 	if diags.HasError() {
 		return
 	}
-	if _, err := r.client.SetMembers(ctx, plan.GroupID.ValueString(), want); err != nil {
+	exclusive := plan.Exclusive.ValueBool()
+	if _, err := r.client.PutMemberSet(ctx, plan.GroupID.ValueString(), want, &exclusive); err != nil {
 		diags.AddError("Unable to "+verb+" group members",
 			fmt.Sprintf("Could not set the %d members of group %s: %s", len(want), plan.GroupID.ValueString(), err))
 		return
@@ -148,7 +169,8 @@ func (r *groupMembersResource) set(ctx context.Context, planned tfsdk.Plan, stat
 	diags.Append(state.Set(ctx, plan)...)
 }
 
-func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State, groupID string, ids []string) diag.Diagnostics {
+func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State, groupID string, set *client.MemberSet) diag.Diagnostics {
+	ids := set.UserIDs
 	// Built element by element: SetValueFrom validates the set by comparing
 	// every pair of elements, which takes seconds at ten thousand ids, and
 	// the server's list is already free of duplicates.
@@ -156,14 +178,15 @@ func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State,
 	for i, id := range ids {
 		elems[i] = types.StringValue(id)
 	}
-	set, diags := types.SetValue(types.StringType, elems)
+	users, diags := types.SetValue(types.StringType, elems)
 	if diags.HasError() {
 		return diags
 	}
 	diags.Append(state.Set(ctx, groupMembersResourceModel{
-		ID:      types.StringValue(groupID),
-		GroupID: types.StringValue(groupID),
-		UserIDs: idSetValue{SetValue: set},
+		ID:        types.StringValue(groupID),
+		GroupID:   types.StringValue(groupID),
+		UserIDs:   idSetValue{SetValue: users},
+		Exclusive: types.BoolValue(set.Exclusive),
 	})...)
 	return diags
 }

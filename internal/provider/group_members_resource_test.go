@@ -74,9 +74,11 @@ resource "identity_group_members" "team" {
 				},
 			},
 			{
-				// A member added elsewhere is drift, and apply removes it.
+				// A member added elsewhere is drift, and apply removes it. The
+				// group is marked, so per-user adds are refused; another
+				// whole-set writer adds it.
 				PreConfig: func() {
-					if _, err := env.Client.AddMember(env.ctx(t), groupID, a.ID); err != nil {
+					if _, err := env.Client.SetMembers(env.ctx(t), groupID, []string{a.ID, b.ID, c.ID}); err != nil {
 						t.Fatalf("adding member out of band: %v", err)
 					}
 				},
@@ -111,7 +113,10 @@ func TestAccGroupMembersResource_destroyEmpties(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			return env.expectMembers(t, g.ID)
+			if err := env.expectMembers(t, g.ID); err != nil {
+				return err
+			}
+			return env.expectExclusive(t, g.ID, false)
 		},
 		Steps: []resource.TestStep{
 			{

@@ -14,8 +14,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// `moved` between the two membership styles plans no change, both ways; a
-// set of more than one user does not move to a single membership.
+// `moved` between the two membership styles changes no member, both ways: a
+// membership moved to a set plans an update of exclusive alone, which marks
+// the group; a set moves to a membership once its mark is cleared, with no
+// change. A marked set, or a set of more than one user, does not move to a
+// single membership.
 func TestAccGroupMembershipResource_movedBetweenStyles(t *testing.T) {
 	env := newTestEnv(t)
 	alice := env.createUser(t, "alice")
@@ -31,14 +34,16 @@ resource "identity_group_membership" "team" {
   user_id  = %q
 }
 `, alice.ID))
-	set := func(moved string, users ...string) string {
+	setWith := func(extra, moved string, users ...string) string {
 		return env.Config(group + fmt.Sprintf(`
 resource "identity_group_members" "team" {
   group_id = identity_group.team.id
   user_ids = %s
+  %s
 }
-%s`, hclStrings(users), moved))
+%s`, hclStrings(users), extra, moved))
 	}
+	set := func(moved string, users ...string) string { return setWith("", moved, users...) }
 	pairFromSet := env.Config(group + fmt.Sprintf(`
 resource "identity_group_membership" "team" {
   group_id = identity_group.team.id
@@ -71,14 +76,35 @@ moved {
 				},
 			},
 			{
+				// The move changes no member; it marks the group.
 				Config: set(toSet, alice.ID),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("identity_group_members.team", plancheck.ResourceActionNoop)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("identity_group_members.team", plancheck.ResourceActionUpdate),
+						expectOnlyChanged("identity_group_members.team", "exclusive"),
+					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("identity_group_members.team", tfjsonpath.New("user_ids"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(alice.ID)})),
 				},
-				Check: func(*terraform.State) error { return env.expectMembers(t, groupID, alice.ID) },
+				Check: func(*terraform.State) error {
+					if err := env.expectMembers(t, groupID, alice.ID); err != nil {
+						return err
+					}
+					return env.expectExclusive(t, groupID, true)
+				},
+			},
+			{
+				// A marked set would leave a mark no membership can clear.
+				Config:      pairFromSet,
+				ExpectError: regexp.MustCompile(`Apply\s+exclusive\s+=\s+false\s+on\s+the\s+identity_group_members\s+resource\s+first`),
+			},
+			{
+				Config: setWith("exclusive = false", "", alice.ID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{expectOnlyChanged("identity_group_members.team", "exclusive")},
+				},
+				Check: func(*terraform.State) error { return env.expectExclusive(t, groupID, false) },
 			},
 			{
 				Config: pairFromSet,

@@ -23,9 +23,15 @@ var (
 )
 
 // membershipConflictNote is stated in both membership resources' documentation.
-const membershipConflictNote = "~> **Do not combine** `identity_group_membership` and `identity_group_members` on the same group. " +
-	"They fight: `identity_group_members` removes every membership it does not list, including those that " +
-	"`identity_group_membership` adds, which then adds them back, so every plan shows changes. Choose one style per group."
+const membershipConflictNote = "~> **One style per group.** `identity_group_members` owns the whole member set: it " +
+	"removes every membership it does not list, including those an `identity_group_membership` adds, which would " +
+	"add them back on the next apply, for ever. So `identity_group_members` marks its group on the server as having " +
+	"its members managed as a whole set (`members_exclusive`), and the server refuses per-user additions and " +
+	"removals to a marked group (so an `identity_group_membership` already in a group that becomes marked cannot be " +
+	"destroyed until the mark is cleared). A new `identity_group_membership` in such a group fails at plan time when the group " +
+	"already exists, and otherwise (a group created in the same apply) at apply, with the server's conflict. " +
+	"Add the user to the set's `user_ids` instead. Destroying the `identity_group_members` resource, or setting its " +
+	"`exclusive = false`, clears the mark."
 
 // NewGroupMembershipResource returns the identity_group_membership resource.
 func NewGroupMembershipResource() resource.Resource {
@@ -86,8 +92,7 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	}
 	m, err := r.client.AddMember(ctx, plan.GroupID.ValueString(), plan.UserID.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create group membership",
-			fmt.Sprintf("Could not add user %s to group %s: %s", plan.UserID.ValueString(), plan.GroupID.ValueString(), err))
+		addMembershipCreateError(&resp.Diagnostics, err, plan.GroupID.ValueString(), plan.UserID.ValueString())
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(m.GroupID, m.UserID))...)

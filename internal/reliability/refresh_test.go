@@ -50,8 +50,11 @@ resource "identity_group_members" "m" {
   group_id = identity_group.g.id
   user_ids = identity_user.u[*].id
 }
+resource "identity_group" "solo" {
+  name = "Solo"
+}
 resource "identity_group_membership" "one" {
-  group_id = identity_group.g.id
+  group_id = identity_group.solo.id
   user_id  = identity_user.u[0].id
 }
 resource "identity_permission" "p" {

@@ -1,5 +1,8 @@
 # The whole member set: anyone else added to the group is removed on apply.
-# Do not also manage this group with identity_group_membership.
+# The group is marked on the server as managed as a set (exclusive defaults to
+# true), so an identity_group_membership in it fails at plan time (or, for a
+# group created in the same apply, at apply) instead of fighting this resource.
+# Destroying this resource empties the group and clears the mark.
 resource "identity_group_members" "auditors" {
   group_id = identity_group.auditors.id
   user_ids = [
@@ -19,8 +22,9 @@ resource "identity_group_members" "everyone_at_acme" {
 }
 
 # Switching a group from identity_group_membership to this resource: a moved
-# block turns the single membership into a set of one without any change on
-# the server (list the same user in user_ids).
+# block turns the single membership into a set of one without changing a
+# member (list the same user in user_ids); the plan shows an in-place update of
+# exclusive alone, which marks the group.
 resource "identity_group_members" "operators" {
   group_id = identity_group.operators.id
   user_ids = [identity_user.carol.id]
@@ -29,4 +33,13 @@ resource "identity_group_members" "operators" {
 moved {
   from = identity_group_membership.carol_operators
   to   = identity_group_members.operators
+}
+
+# A set that leaves its group unmarked: per-user memberships are not refused
+# (and fight this resource). Apply this before moving the resource to
+# identity_group_membership.
+resource "identity_group_members" "reviewers" {
+  group_id  = identity_group.reviewers.id
+  user_ids  = [identity_user.dave.id]
+  exclusive = false
 }

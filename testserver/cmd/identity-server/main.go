@@ -1,12 +1,16 @@
-// Command identity-server runs the reference identity server standalone.
+// Command identity-server runs the reference identity server standalone, and
+// exports or imports its identities file against a database.
 //
 //	IDENTITY_SUPERUSER_PASSWORD=... identity-server -listen 127.0.0.1:8080 -db identity.db
+//	identity-server export -db identity.db > identities.yaml
+//	identity-server import -db other.db identities.yaml
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,24 +21,50 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "identity-server:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	listen := flag.String("listen", "127.0.0.1:8080", "address to listen on")
-	db := flag.String("db", "identity.db", "SQLite database file")
-	cost := flag.String("password-cost", "default", "argon2id cost preset: default (OWASP) or low (demos only)")
-	level := flag.String("log-level", "info", "log level: trace, debug, info, warn, error")
-	readHeader := flag.Duration("read-header-timeout", testserver.DefaultReadHeaderTimeout, "longest time to read a request's headers")
-	readAll := flag.Duration("read-timeout", testserver.DefaultReadTimeout, "longest time to read a whole request, body included")
-	writeAll := flag.Duration("write-timeout", testserver.DefaultWriteTimeout, "longest time from a request's headers to the end of its response")
-	idle := flag.Duration("idle-timeout", testserver.DefaultIdleTimeout, "longest time a keep-alive connection waits for its next request")
-	flag.Parse()
+// run dispatches to a subcommand (export, import), or serves.
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "export":
+			return runExport(args[1:], stdout, stderr)
+		case "import":
+			return runImport(args[1:], stdout, stderr)
+		}
+	}
+	return serve(args, stderr)
+}
 
-	log := hclog.New(&hclog.LoggerOptions{Name: "identity-server", Level: hclog.LevelFromString(*level), JSONFormat: true, Output: os.Stderr})
+func serve(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("identity-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: identity-server [flags]         serve the API")
+		fmt.Fprintln(stderr, "       identity-server export [flags]  write the identities file of a database")
+		fmt.Fprintln(stderr, "       identity-server import [flags] FILE  apply an identities file to a database")
+		fs.PrintDefaults()
+	}
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	db := fs.String("db", "identity.db", "SQLite database file")
+	cost := fs.String("password-cost", "default", "argon2id cost preset: default (OWASP) or low (demos only)")
+	level := fs.String("log-level", "info", "log level: trace, debug, info, warn, error")
+	readHeader := fs.Duration("read-header-timeout", testserver.DefaultReadHeaderTimeout, "longest time to read a request's headers")
+	readAll := fs.Duration("read-timeout", testserver.DefaultReadTimeout, "longest time to read a whole request, body included")
+	writeAll := fs.Duration("write-timeout", testserver.DefaultWriteTimeout, "longest time from a request's headers to the end of its response")
+	idle := fs.Duration("idle-timeout", testserver.DefaultIdleTimeout, "longest time a keep-alive connection waits for its next request")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; the subcommands are export and import", fs.Arg(0))
+	}
+
+	log := hclog.New(&hclog.LoggerOptions{Name: "identity-server", Level: hclog.LevelFromString(*level), JSONFormat: true, Output: stderr})
 	password := os.Getenv("IDENTITY_SUPERUSER_PASSWORD")
 	if password == "" {
 		return fmt.Errorf("IDENTITY_SUPERUSER_PASSWORD is not set; it is the password of the built-in system user and is required")

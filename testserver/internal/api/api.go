@@ -142,6 +142,9 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/tokens/{id}", a.read(op{"token.read", "token", http.StatusOK}, a.getToken))
 	m.HandleFunc("DELETE /api/v1/tokens/{id}", a.write(op{"token.delete", "token", http.StatusNoContent}, a.deleteToken))
 
+	m.HandleFunc("GET /api/v1/identities", a.read(op{"identities.export", "identities", http.StatusOK}, a.getIdentities))
+	m.HandleFunc("PUT /api/v1/identities", a.write(op{"identities.apply", "identities", http.StatusOK}, a.putIdentities))
+
 	m.HandleFunc("GET /api/v1/audit", a.read(op{"audit.list", "audit", http.StatusOK}, a.listAudit))
 }
 

@@ -28,12 +28,26 @@ type patchGroupRequest struct {
 
 type membersRequest struct {
 	UserIDs *[]string `json:"user_ids"`
+	// Exclusive sets (true) or clears (false) the group's members_exclusive
+	// mark with the set; absent leaves the mark as it is.
+	Exclusive *bool `json:"exclusive"`
 }
 
 type memberSet struct {
-	GroupID string   `json:"group_id"`
-	UserIDs []string `json:"user_ids"`
-	Version int64    `json:"version"`
+	GroupID   string   `json:"group_id"`
+	UserIDs   []string `json:"user_ids"`
+	Exclusive bool     `json:"exclusive"`
+	Version   int64    `json:"version"`
+}
+
+// membersExclusive refuses a per-user change to a group whose member set is
+// managed as a whole: the whole-set writer would undo it on its next write,
+// and the per-user writer would redo it, for ever. verb is "add the user to"
+// or "remove the user from".
+func membersExclusive(g store.Group, verb string) *Problem {
+	return newProblem(http.StatusConflict, "members-exclusive", "Conflict",
+		"group %s has its members managed as a whole set (members_exclusive); %s that set instead, or stop managing it as a set",
+		g.FullName, verb)
 }
 
 // MaxMembers bounds one PUT of a whole member set.
@@ -243,7 +257,7 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request, c *call) error
 		if err != nil {
 			return err
 		}
-		writeObject(w, http.StatusOK, g.Version, memberSet{GroupID: id, UserIDs: ids, Version: g.Version})
+		writeObject(w, http.StatusOK, g.Version, memberSet{GroupID: id, UserIDs: ids, Exclusive: g.MembersExclusive, Version: g.Version})
 		return nil
 	}
 	p, err := page(r)
@@ -303,14 +317,26 @@ func (a *API) replaceMembers(w http.ResponseWriter, r *http.Request, c *call) er
 		if err != nil {
 			return err
 		}
-		if added+removed > 0 {
+		marked := false
+		if req.Exclusive != nil {
+			if marked, err = store.SetMembersExclusive(ctx, tx, id, *req.Exclusive); err != nil {
+				return err
+			}
+			g.MembersExclusive = *req.Exclusive
+		}
+		if added+removed > 0 || marked {
 			if err := store.TouchGroup(ctx, tx, id); err != nil {
 				return err
 			}
 			g.Version++
 		}
 		c.ev.Detail = fmt.Sprintf("%d member(s): %d added, %d removed", len(ids), added, removed)
-		out = memberSet{GroupID: id, UserIDs: ids, Version: g.Version}
+		if marked && g.MembersExclusive {
+			c.ev.Detail += "; members_exclusive set"
+		} else if marked {
+			c.ev.Detail += "; members_exclusive cleared"
+		}
+		out = memberSet{GroupID: id, UserIDs: ids, Exclusive: g.MembersExclusive, Version: g.Version}
 		return nil
 	})
 	if err != nil {
@@ -363,8 +389,12 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request, c *call) error {
 		if err := authz.ManageGroups(c.caller); err != nil {
 			return err
 		}
-		if _, err := loadGroup(r, tx, id); err != nil {
+		g, err := loadGroup(r, tx, id)
+		if err != nil {
 			return err
+		}
+		if g.MembersExclusive {
+			return membersExclusive(g, "add the user to")
 		}
 		if _, err := store.GetUser(ctx, tx, userID); errors.Is(err, store.ErrNotFound) {
 			return notFound("no user with id %q", userID)
@@ -407,8 +437,12 @@ func (a *API) removeMember(w http.ResponseWriter, r *http.Request, c *call) erro
 		if err := authz.ManageGroups(c.caller); err != nil {
 			return err
 		}
-		if _, err := loadGroup(r, tx, id); err != nil {
+		g, err := loadGroup(r, tx, id)
+		if err != nil {
 			return err
+		}
+		if g.MembersExclusive {
+			return membersExclusive(g, "remove the user from")
 		}
 		if err := store.RemoveMember(ctx, tx, id, userID); errors.Is(err, store.ErrNotFound) {
 			return notFound("user %s is not a member of group %s", userID, id)

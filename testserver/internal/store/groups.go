@@ -19,18 +19,21 @@ type Group struct {
 	FullName     string `json:"full_name"`
 	Description  string `json:"description"`
 	MemberCount  int    `json:"member_count"`
-	CreatedAt    string `json:"created_at"`
-	UpdatedAt    string `json:"updated_at"`
-	Version      int64  `json:"version"`
-	seq          int64
+	// MembersExclusive marks a group whose member set is managed as a whole:
+	// per-user additions and removals are refused while it is set.
+	MembersExclusive bool   `json:"members_exclusive"`
+	CreatedAt        string `json:"created_at"`
+	UpdatedAt        string `json:"updated_at"`
+	Version          int64  `json:"version"`
+	seq              int64
 }
 
 const groupCols = `g.seq, g.id, g.name, g.organization, g.full_name, g.description,
-	(SELECT count(*) FROM memberships m WHERE m.group_id = g.id), g.created_at, g.updated_at, g.version`
+	(SELECT count(*) FROM memberships m WHERE m.group_id = g.id), g.members_exclusive, g.created_at, g.updated_at, g.version`
 
 func scanGroup(s scanner) (Group, error) {
 	var g Group
-	err := s.Scan(&g.seq, &g.ID, &g.Name, &g.Organization, &g.FullName, &g.Description, &g.MemberCount, &g.CreatedAt, &g.UpdatedAt, &g.Version)
+	err := s.Scan(&g.seq, &g.ID, &g.Name, &g.Organization, &g.FullName, &g.Description, &g.MemberCount, &g.MembersExclusive, &g.CreatedAt, &g.UpdatedAt, &g.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, ErrNotFound
 	}
@@ -124,6 +127,17 @@ func DeleteGroup(ctx context.Context, q Querier, id string) error {
 func TouchGroup(ctx context.Context, q Querier, id string) error {
 	_, err := q.ExecContext(ctx, `UPDATE groups_ SET version = version + 1, updated_at = ? WHERE id = ?`, Now(), id)
 	return err
+}
+
+// SetMembersExclusive sets or clears a group's members_exclusive mark;
+// changed reports whether it was different before.
+func SetMembersExclusive(ctx context.Context, q Querier, id string, exclusive bool) (changed bool, err error) {
+	res, err := q.ExecContext(ctx, `UPDATE groups_ SET members_exclusive = ? WHERE id = ? AND members_exclusive != ?`, exclusive, id, exclusive)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // Membership is one user in one group.
