@@ -104,6 +104,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, g.Version)...)
 }
 
 func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -123,6 +124,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, g.Version)...)
 }
 
 func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -132,23 +134,26 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var u client.GroupUpdate
-	if !plan.Name.Equal(state.Name) {
-		u.Name = plan.Name.ValueStringPointer()
+	// Every managed field is sent, so the result is the plan; If-Match with
+	// the version the plan was made from refuses the update when the group
+	// changed on the server since.
+	updateCtx, diags := withSavedVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	if !plan.Organization.Equal(state.Organization) {
-		u.Organization = plan.Organization.ValueStringPointer()
-	}
-	if !plan.Description.Equal(state.Description) {
-		u.Description = plan.Description.ValueStringPointer()
-	}
-	g, err := r.client.UpdateGroup(ctx, state.ID.ValueString(), u)
+	g, err := r.client.UpdateGroup(updateCtx, state.ID.ValueString(), client.GroupUpdate{
+		Name:         plan.Name.ValueStringPointer(),
+		Organization: plan.Organization.ValueStringPointer(),
+		Description:  plan.Description.ValueStringPointer(),
+	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to update group",
-			fmt.Sprintf("Could not update group %s (%s): %s", state.ID.ValueString(), state.FullName.ValueString(), err))
+		addUpdateError(&resp.Diagnostics, "Unable to update group",
+			fmt.Sprintf("group %q (%s)", state.FullName.ValueString(), state.ID.ValueString()), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, g.Version)...)
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -94,6 +94,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, role.Version)...)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -112,6 +113,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, role.Version)...)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -121,19 +123,24 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var upd client.RoleUpdate
-	if !plan.Level.Equal(state.Level) {
-		upd.Level = plan.Level.ValueInt64Pointer()
+	// Every managed field is sent, so the result is the plan; If-Match with
+	// the version the plan was made from refuses the update when the role
+	// changed on the server since.
+	updateCtx, diags := withSavedVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	if !plan.Description.Equal(state.Description) {
-		upd.Description = plan.Description.ValueStringPointer()
-	}
-	role, err := r.client.UpdateRole(ctx, plan.Name.ValueString(), upd)
+	role, err := r.client.UpdateRole(updateCtx, plan.Name.ValueString(), client.RoleUpdate{
+		Level:       plan.Level.ValueInt64Pointer(),
+		Description: plan.Description.ValueStringPointer(),
+	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to update role", fmt.Sprintf("Updating role %q: %s", plan.Name.ValueString(), err))
+		addUpdateError(&resp.Diagnostics, "Unable to update role", fmt.Sprintf("role %q", plan.Name.ValueString()), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, role.Version)...)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

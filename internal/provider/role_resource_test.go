@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
 func testAccRoleConfig(env *testEnv, name string, level int, description string) string {
@@ -144,6 +146,41 @@ resource "identity_role" "test" {
 `),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`control characters`),
+			},
+		},
+	})
+}
+
+// A change made through the API between a saved plan and its apply is
+// reported as such rather than breaking the apply.
+func TestAccRoleResource_editBetweenPlanAndApply(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_role.test"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRoleDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{Config: testAccRoleConfig(env, "reviewer", 50, "Reviews")},
+			{
+				Config: testAccRoleConfig(env, "reviewer", 60, "Reviews"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						changeBeforeApply(func(ctx context.Context) error {
+							d := "Changed elsewhere"
+							_, err := env.Client.UpdateRole(ctx, "reviewer", client.RoleUpdate{Description: &d})
+							return err
+						}),
+					},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Unable to update role.*"reviewer".*` + changedOnServer),
+			},
+			{
+				Config: testAccRoleConfig(env, "reviewer", 60, "Reviews"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("level"), knownvalue.Int64Exact(60)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("Reviews")),
+				},
 			},
 		},
 	})

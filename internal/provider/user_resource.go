@@ -184,6 +184,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	state, diags := userResourceModelFrom(ctx, user, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, user.Version)...)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -204,6 +205,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	newState, diags := userResourceModelFrom(ctx, user, state)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, user.Version)...)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -217,42 +219,29 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	id, username := state.ID.ValueString(), plan.Username.ValueString()
 
-	var upd client.UserUpdate
-	changed := false
-	setString := func(dst **string, p, s types.String) {
-		if !p.Equal(s) {
-			*dst = p.ValueStringPointer()
-			changed = true
-		}
+	// Every managed field is sent, so the result is the plan; If-Match with
+	// the version the plan was made from refuses the update when the user
+	// changed on the server since.
+	attrs, diags := stringMap(ctx, plan.Attributes)
+	resp.Diagnostics.Append(diags...)
+	updateCtx, diags := withSavedVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	setString(&upd.Email, plan.Email, state.Email)
-	setString(&upd.FirstName, plan.FirstName, state.FirstName)
-	setString(&upd.LastName, plan.LastName, state.LastName)
-	setString(&upd.Organization, plan.Organization, state.Organization)
-	setString(&upd.Role, plan.Role, state.Role)
-	if !plan.Disabled.Equal(state.Disabled) {
-		upd.Disabled = plan.Disabled.ValueBoolPointer()
-		changed = true
-	}
-	if !plan.Attributes.Equal(state.Attributes) {
-		attrs, diags := stringMap(ctx, plan.Attributes)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		attrs = nonNilMap(attrs) // an empty map clears the attributes; nil would leave them
-		upd.Attributes = &attrs
-		changed = true
-	}
-
-	var user *client.User
-	var err error
-	if changed {
-		user, err = r.client.UpdateUser(ctx, id, upd)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to update user", fmt.Sprintf("Updating user %q: %s", username, err))
-			return
-		}
+	attrs = nonNilMap(attrs) // an empty map clears the attributes; nil would leave them
+	user, err := r.client.UpdateUser(updateCtx, id, client.UserUpdate{
+		Email:        plan.Email.ValueStringPointer(),
+		FirstName:    plan.FirstName.ValueStringPointer(),
+		LastName:     plan.LastName.ValueStringPointer(),
+		Organization: plan.Organization.ValueStringPointer(),
+		Role:         plan.Role.ValueStringPointer(),
+		Disabled:     plan.Disabled.ValueBoolPointer(),
+		Attributes:   &attrs,
+	})
+	if err != nil {
+		addUpdateError(&resp.Diagnostics, "Unable to update user", fmt.Sprintf("user %q", username), err)
+		return
 	}
 
 	newPassword := ""
@@ -267,9 +256,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			resp.Diagnostics.AddError("Unable to set user password", fmt.Sprintf("Setting the password of user %q: %s", username, err))
 			return
 		}
-	}
-	if user == nil || newPassword != "" {
-		// Read back so updated_at reflects every change made above.
+		// Read back so updated_at and the version reflect the new password.
 		user, err = r.client.GetUser(ctx, id)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to read user", fmt.Sprintf("Reading user %q after updating it: %s", username, err))
@@ -279,6 +266,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	newState, diags := userResourceModelFrom(ctx, user, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, user.Version)...)
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -380,3 +380,62 @@ resource "identity_user" "test" {
 		},
 	})
 }
+
+// A change made through the API between a saved plan and its apply is
+// reported as such, and the plan's own change is not half-applied.
+func TestAccUserResource_editBetweenPlanAndApply(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_user.test"
+	config := func(first string) string {
+		return env.Config(fmt.Sprintf(`
+resource "identity_user" "test" {
+  username   = "pat"
+  email      = "pat@example.com"
+  first_name = %q
+  last_name  = "Lee"
+}
+`, first))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckUserDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{Config: config("Pat")},
+			{
+				Config: config("Patricia"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						changeBeforeApply(func(ctx context.Context) error {
+							u, err := env.Client.GetUserByUsername(ctx, "pat")
+							if err != nil {
+								return err
+							}
+							last := "Changed"
+							_, err = env.Client.UpdateUser(ctx, u.ID, client.UserUpdate{LastName: &last})
+							return err
+						}),
+					},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Unable to update user.*"pat".*` + changedOnServer),
+			},
+			{
+				// The refused apply changed nothing; a new plan shows both changes.
+				PreConfig: func() {
+					u, err := env.Client.GetUserByUsername(env.ctx(t), "pat")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if u.FirstName != "Pat" || u.LastName != "Changed" {
+						t.Fatalf("after the refused apply the server has %q %q, want \"Pat\" \"Changed\"", u.FirstName, u.LastName)
+					}
+				},
+				Config: config("Patricia"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("first_name"), knownvalue.StringExact("Patricia")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_name"), knownvalue.StringExact("Lee")),
+				},
+			},
+		},
+	})
+}
