@@ -37,7 +37,7 @@ type groupMembersResource struct {
 
 type groupMembersResourceModel struct {
 	ID      types.String `tfsdk:"id"`
-	GroupID types.String `tfsdk:"group_id"`
+	GroupID idValue      `tfsdk:"group_id"`
 	UserIDs idSetValue   `tfsdk:"user_ids"`
 }
 
@@ -61,8 +61,9 @@ func (r *groupMembersResource) Schema(_ context.Context, _ resource.SchemaReques
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group's id (a UUID). Changing it replaces the resource: the old group is emptied, the new one filled.",
 				Required:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessCase()},
 			},
 			"user_ids": schema.SetAttribute{
 				MarkdownDescription: "The ids (UUIDs) of every user who is to be a member; an empty set empties the group.",
@@ -89,17 +90,17 @@ func (r *groupMembersResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ids, err := r.client.GetMemberIDs(ctx, state.GroupID.ValueString())
+	ids, err := r.client.GetMemberIDs(ctx, state.GroupID.normalized())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read group members",
-			fmt.Sprintf("Could not read the members of group %s: %s", state.GroupID.ValueString(), err))
+			fmt.Sprintf("Could not read the members of group %s: %s", state.GroupID.normalized(), err))
 		return
 	}
-	resp.Diagnostics.Append(r.setState(ctx, &resp.State, state.GroupID.ValueString(), ids)...)
+	resp.Diagnostics.Append(r.setState(ctx, &resp.State, state.GroupID.normalized(), ids)...)
 }
 
 func (r *groupMembersResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -112,10 +113,10 @@ func (r *groupMembersResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, err := r.client.SetMembers(ctx, state.GroupID.ValueString(), []string{})
+	_, err := r.client.SetMembers(ctx, state.GroupID.normalized(), []string{})
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("Unable to delete group members",
-			fmt.Sprintf("Could not empty group %s: %s", state.GroupID.ValueString(), err))
+			fmt.Sprintf("Could not empty group %s: %s", state.GroupID.normalized(), err))
 	}
 }
 
@@ -139,12 +140,15 @@ func (r *groupMembersResource) set(ctx context.Context, planned tfsdk.Plan, stat
 	if diags.HasError() {
 		return
 	}
-	if _, err := r.client.SetMembers(ctx, plan.GroupID.ValueString(), want); err != nil {
+	for i := range want {
+		want[i] = normalizeID(want[i])
+	}
+	if _, err := r.client.SetMembers(ctx, plan.GroupID.normalized(), want); err != nil {
 		diags.AddError("Unable to "+verb+" group members",
-			fmt.Sprintf("Could not set the %d members of group %s: %s", len(want), plan.GroupID.ValueString(), err))
+			fmt.Sprintf("Could not set the %d members of group %s: %s", len(want), plan.GroupID.normalized(), err))
 		return
 	}
-	plan.ID = plan.GroupID
+	plan.ID = types.StringValue(plan.GroupID.normalized())
 	diags.Append(state.Set(ctx, plan)...)
 }
 
@@ -162,7 +166,7 @@ func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State,
 	}
 	diags.Append(state.Set(ctx, groupMembersResourceModel{
 		ID:      types.StringValue(groupID),
-		GroupID: types.StringValue(groupID),
+		GroupID: idValueOf(groupID),
 		UserIDs: idSetValue{SetValue: set},
 	})...)
 	return diags

@@ -38,8 +38,8 @@ type groupMembershipResource struct {
 
 type groupMembershipResourceModel struct {
 	ID      types.String `tfsdk:"id"`
-	GroupID types.String `tfsdk:"group_id"`
-	UserID  types.String `tfsdk:"user_id"`
+	GroupID idValue      `tfsdk:"group_id"`
+	UserID  idValue      `tfsdk:"user_id"`
 }
 
 func (r *groupMembershipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -47,7 +47,7 @@ func (r *groupMembershipResource) Metadata(_ context.Context, req resource.Metad
 }
 
 func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	replace := []planmodifier.String{requiresReplaceUnlessCase()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Makes one user a member of one group. Non-authoritative: other members of the group, " +
 			"added by other resources or by hand, are left alone. To manage a group's whole member set, use " +
@@ -61,12 +61,14 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group's id. Changing it replaces the membership.",
 				Required:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user's id. Changing it replaces the membership.",
 				Required:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
@@ -84,7 +86,7 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.AddMember(ctx, plan.GroupID.ValueString(), plan.UserID.ValueString())
+	m, err := r.client.AddMember(ctx, plan.GroupID.normalized(), plan.UserID.normalized())
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create group membership",
 			fmt.Sprintf("Could not add user %s to group %s: %s", plan.UserID.ValueString(), plan.GroupID.ValueString(), err))
@@ -99,7 +101,7 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.GetMembership(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	m, err := r.client.GetMembership(ctx, state.GroupID.normalized(), state.UserID.normalized())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -112,9 +114,12 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(m.GroupID, m.UserID))...)
 }
 
-// Update is never called: both arguments require replacement.
-func (r *groupMembershipResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	addNoUpdateError(&resp.Diagnostics, "group membership")
+// Update only records a new spelling of an id: any other change replaces
+// the membership.
+func (r *groupMembershipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan groupMembershipResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 func (r *groupMembershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -123,7 +128,7 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.client.RemoveMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	err := r.client.RemoveMember(ctx, state.GroupID.normalized(), state.UserID.normalized())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("Unable to delete group membership",
 			fmt.Sprintf("Could not remove user %s from group %s: %s", state.UserID.ValueString(), state.GroupID.ValueString(), err))
@@ -145,7 +150,7 @@ func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.
 func groupMembershipResourceModelFrom(groupID, userID string) groupMembershipResourceModel {
 	return groupMembershipResourceModel{
 		ID:      types.StringValue(groupID + "/" + userID),
-		GroupID: types.StringValue(groupID),
-		UserID:  types.StringValue(userID),
+		GroupID: idValueOf(groupID),
+		UserID:  idValueOf(userID),
 	}
 }

@@ -93,7 +93,7 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	filter := client.UserFilter{
 		Role:         cfg.Role.ValueString(),
 		Organization: cfg.Organization.ValueString(),
-		GroupID:      cfg.GroupID.ValueString(),
+		GroupID:      normalizeID(cfg.GroupID.ValueString()),
 		EmailSuffix:  cfg.EmailSuffix.ValueString(),
 	}
 	users, err := d.client.ListUsers(ctx, filter)
