@@ -58,6 +58,12 @@ func (m *matrix) count(query string, args ...any) int {
 	return n
 }
 
+// audited counts the audit records of the subject's requests with that outcome.
+func (m *matrix) audited(c subject, outcome string) int {
+	m.t.Helper()
+	return m.count(`SELECT count(*) FROM audit WHERE actor = ? AND outcome = ?`, c.actor, outcome)
+}
+
 func (m *matrix) str(query string, args ...any) string {
 	m.t.Helper()
 	var v string
@@ -95,7 +101,7 @@ type request struct {
 
 type matrixCase struct {
 	name string
-	// allow is DESIGN.md's "Who may do what" for this action.
+	// allow is the "Who may do what" rule for this action.
 	allow    func(c subject) bool
 	status   int
 	userOnly bool // the action is about the caller's own account
@@ -355,9 +361,10 @@ func matrixCases() []matrixCase {
 
 // TestPrivilegeMatrix sends every write endpoint as a user session and as a
 // third-party token of every built-in role, and asserts the exact allow/deny
-// of DESIGN.md's "Who may do what": the status, that a refusal is a 403
-// problem naming the rule and is audited as denied, and on the server that
-// the change happened exactly when it was allowed.
+// of "Who may do what": the status, that a refusal is a 403 problem naming
+// the rule and is audited once as denied, that an allowed write is audited
+// once as a success, and on the server that the change happened exactly when
+// it was allowed.
 func TestPrivilegeMatrix(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
@@ -385,7 +392,7 @@ func TestPrivilegeMatrix(t *testing.T) {
 				continue
 			}
 			req := mc.prep(m, c)
-			deniedBefore := m.count(`SELECT count(*) FROM audit WHERE actor = ? AND outcome = 'denied'`, c.actor)
+			deniedBefore, succeededBefore := m.audited(c, "denied"), m.audited(c, "success")
 			r := as(t, s, c.cred).do(req.method, req.path, req.body)
 			want := mc.allow(c)
 			label := fmt.Sprintf("%s: %s (%s %s)", c, mc.name, req.method, req.path)
@@ -393,6 +400,9 @@ func TestPrivilegeMatrix(t *testing.T) {
 				allowed++
 				if r.status != mc.status {
 					t.Errorf("%s: status %d, want %d (allowed): %s", label, r.status, mc.status, r.raw)
+				}
+				if n := m.audited(c, "success") - succeededBefore; n != 1 {
+					t.Errorf("%s: %d success audit records, want 1", label, n)
 				}
 			} else {
 				denied++
@@ -406,7 +416,7 @@ func TestPrivilegeMatrix(t *testing.T) {
 						t.Errorf("%s: refusal without a rule: %s", label, r.raw)
 					}
 				}
-				if n := m.count(`SELECT count(*) FROM audit WHERE actor = ? AND outcome = 'denied'`, c.actor) - deniedBefore; n != 1 {
+				if n := m.audited(c, "denied") - deniedBefore; n != 1 {
 					t.Errorf("%s: %d denied audit records, want 1", label, n)
 				}
 			}
@@ -419,7 +429,8 @@ func TestPrivilegeMatrix(t *testing.T) {
 			m.sys.must(200, "PATCH", "/api/v1/users/"+c.userID, map[string]any{"role": c.role})
 		}
 	}
-	t.Logf("privilege matrix: %d subjects, %d allowed and %d denied requests checked", len(subjects), allowed, denied)
+	t.Logf("privilege matrix: %d subjects, %d write actions, %d allowed and %d denied requests checked",
+		len(subjects), len(matrixCases()), allowed, denied)
 }
 
 // auditedUpdates counts the successful updates of one user in the audit log.

@@ -49,7 +49,26 @@ type Options struct {
 	SessionTTL time.Duration
 	// LoginMaxFailures is how many failed logins lock an account for a while; default 5.
 	LoginMaxFailures int
+	// ReadHeaderTimeout bounds reading a request's headers; default 10s.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included, so a body
+	// cannot trickle in for minutes; default 60s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the end
+	// of its response; default 60s.
+	WriteTimeout time.Duration
+	// IdleTimeout is how long a keep-alive connection may wait for its next
+	// request; default 2m.
+	IdleTimeout time.Duration
 }
+
+// Default HTTP timeouts (see Options).
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 2 * time.Minute
+)
 
 // Server is a running identity server.
 type Server struct {
@@ -196,11 +215,44 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), Token: tok, SuperuserPassword: opts.SuperuserPassword,
 		DBPath: opts.DBPath, SystemUserID: systemID, api: a, st: st, ln: ln, done: make(chan error, 1)}
-	s.srv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ConnState: s.fresh.track}
+	s.srv = &http.Server{Handler: a.Handler(), ConnState: s.fresh.track,
+		ReadHeaderTimeout: orDefault(opts.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       orDefault(opts.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      orDefault(opts.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       orDefault(opts.IdleTimeout, DefaultIdleTimeout)}
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
 }
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Database is a server's database opened beside it, with the server's own
+// settings (the store's DSN, pragmas and pool sizes), for tools that measure
+// or seed the database directly.
+type Database struct {
+	// Writer is the single writer connection, running immediate transactions.
+	Writer *sql.DB
+	// Reader is the read-only pool.
+	Reader *sql.DB
+	st     *store.Store
+}
+
+// OpenDatabase opens (creating and migrating it if needed) the database at path.
+func OpenDatabase(ctx context.Context, path string) (*Database, error) {
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return &Database{Writer: st.W, Reader: st.R, st: st}, nil
+}
+
+// Close closes both pools.
+func (d *Database) Close() error { return d.st.Close() }
 
 // Handler returns the server's HTTP handler, for use with httptest or another listener.
 func (s *Server) Handler() http.Handler { return s.api.Handler() }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -68,4 +70,30 @@ func (c *Client) UpdateRole(ctx context.Context, name string, r RoleUpdate) (*Ro
 // DeleteRole deletes a custom role; ErrConflict while anything still uses it.
 func (c *Client) DeleteRole(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodDelete, pathf("roles", url.PathEscape(name)), nil, nil, nil)
+}
+
+// RoleFilter narrows ListRolesMatching; zero fields do not filter. The
+// server lists every role, so the filter is applied here.
+type RoleFilter struct {
+	Builtin    *bool  // only built-in (true) or only custom (false) roles
+	MinLevel   *int64 // only roles of at least this level (this privileged or less)
+	MaxLevel   *int64 // only roles of at most this level (this privileged or more)
+	NamePrefix string // only roles whose name starts with this
+}
+
+// Match reports whether r passes every filter in f.
+func (f RoleFilter) Match(r Role) bool {
+	return (f.Builtin == nil || r.Builtin == *f.Builtin) &&
+		(f.MinLevel == nil || r.Level >= *f.MinLevel) &&
+		(f.MaxLevel == nil || r.Level <= *f.MaxLevel) &&
+		strings.HasPrefix(r.Name, f.NamePrefix)
+}
+
+// ListRolesMatching returns the roles that match f, by level then name.
+func (c *Client) ListRolesMatching(ctx context.Context, f RoleFilter) ([]Role, error) {
+	roles, err := c.ListRoles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(roles, func(x Role) bool { return !f.Match(x) }), nil
 }

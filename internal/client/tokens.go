@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -59,4 +60,38 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 // DeleteToken revokes a token at once.
 func (c *Client) DeleteToken(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, pathf("tokens", url.PathEscape(id)), nil, nil, nil)
+}
+
+// TokenFilter narrows ListTokensMatching; zero fields do not filter, except
+// that expired tokens are left out unless IncludeExpired is set. The server
+// lists every token, so the filter is applied here.
+type TokenFilter struct {
+	Role           string    // only tokens acting as this role
+	IncludeExpired bool      // also tokens whose expires_at has passed
+	Now            time.Time // the time expiry is judged at; zero means now
+}
+
+// Match reports whether t passes every filter in f.
+func (f TokenFilter) Match(t Token) bool {
+	now := f.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return (f.Role == "" || t.Role == f.Role) &&
+		(f.IncludeExpired || !t.Expired(now))
+}
+
+// Expired reports whether the token has stopped working at now.
+func (t Token) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && !t.ExpiresAt.After(now)
+}
+
+// ListTokensMatching returns the metadata of the tokens that match f, in
+// creation order.
+func (c *Client) ListTokensMatching(ctx context.Context, f TokenFilter) ([]Token, error) {
+	tokens, err := c.ListTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(tokens, func(x Token) bool { return !f.Match(x) }), nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -34,7 +35,10 @@ const (
 // (client.DefaultTimeout, client.DefaultMaxRetries).
 const maxMaxRetries = 10
 
-var _ provider.Provider = (*identityProvider)(nil)
+var (
+	_ provider.Provider                       = (*identityProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*identityProvider)(nil)
+)
 
 // New returns a constructor for the provider at the given version.
 func New(version string) func() provider.Provider {
@@ -155,6 +159,7 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 
 	resp.DataSourceData = c
 	resp.ResourceData = c
+	resp.EphemeralResourceData = c
 }
 
 func (p *identityProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -169,6 +174,12 @@ func (p *identityProvider) Resources(_ context.Context) []func() resource.Resour
 	}
 }
 
+func (p *identityProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewTokenEphemeralResource,
+	}
+}
+
 func (p *identityProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewRoleDataSource,
@@ -177,6 +188,8 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewGroupDataSource,
 		NewGroupsDataSource,
 		NewPermissionsDataSource,
+		NewRolesDataSource,
+		NewThirdPartyTokensDataSource,
 	}
 }
 

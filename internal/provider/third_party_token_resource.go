@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -37,13 +38,15 @@ type thirdPartyTokenResource struct {
 }
 
 type thirdPartyTokenResourceModel struct {
-	ID                types.String `tfsdk:"id"`
-	Role              types.String `tfsdk:"role"`
-	Description       types.String `tfsdk:"description"`
-	ExpiresAt         types.String `tfsdk:"expires_at"`
-	RotateWhenChanged types.Map    `tfsdk:"rotate_when_changed"`
-	Token             types.String `tfsdk:"token"`
-	CreatedAt         types.String `tfsdk:"created_at"`
+	ID                 types.String `tfsdk:"id"`
+	Role               types.String `tfsdk:"role"`
+	Description        types.String `tfsdk:"description"`
+	ExpiresAt          types.String `tfsdk:"expires_at"`
+	RotateWhenChanged  types.Map    `tfsdk:"rotate_when_changed"`
+	RotationPeriod     types.String `tfsdk:"rotation_period"`
+	RotateBeforeExpiry types.String `tfsdk:"rotate_before_expiry"`
+	Token              types.String `tfsdk:"token"`
+	CreatedAt          types.String `tfsdk:"created_at"`
 }
 
 func (r *thirdPartyTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -60,6 +63,10 @@ func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaReq
 			"token and revokes the old one, and destroying the resource revokes the token at once. A token that has " +
 			"expired is planned for replacement (move `expires_at` forward to mint a new one). Change " +
 			"`rotate_when_changed` to rotate the secret on demand.\n\n" +
+			"For scheduled rotation, set `rotation_period` (a replacement is planned once the token is older than that) " +
+			"or `rotate_before_expiry` (a replacement is planned that long before `expires_at`), run `terraform plan` " +
+			"on a schedule, and add `lifecycle { create_before_destroy = true }` so the new token is minted before the " +
+			"old one is revoked and both work in between. The plan states why a replacement is due.\n\n" +
 			"An imported token has a null `token`: the secret cannot be recovered from the server.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -83,10 +90,30 @@ func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaReq
 			},
 			"expires_at": schema.StringAttribute{
 				MarkdownDescription: "When the token stops working, as " + timestampRule + "; " +
-					"it must be in the future when the token is minted. Omit it for a token that does not expire.",
+					"it must be in the future when the token is minted. Omit it for a token that does not expire. " +
+					"Changing it to another instant mints a new token; the same instant written with another offset " +
+					"(`2030-01-01T01:00:00+01:00`) keeps the token and only updates the spelling in the state.",
 				Optional:      true,
 				Validators:    []validator.String{rfc3339Validator()},
-				PlanModifiers: replace,
+				PlanModifiers: []planmodifier.String{requiresReplaceIfOtherInstant()},
+			},
+			"rotation_period": schema.StringAttribute{
+				MarkdownDescription: "How long a token is used before it is rotated, as a Go duration such as `720h` (30 days). " +
+					"Once the token is older than this (counted from `created_at`), a plan replaces it and says why. " +
+					"Changing it does not replace the token by itself. The duration must be " + durationRule + ".",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
+			},
+			"rotate_before_expiry": schema.StringAttribute{
+				MarkdownDescription: "How long before `expires_at` the token is rotated, as a Go duration such as `336h` (14 days). " +
+					"Inside that window a plan replaces the token and says why. Requires `expires_at`, which must lie " +
+					"beyond the window when a token is minted (or every plan would replace it again). Changing it does not " +
+					"replace the token by itself. The duration must be " + durationRule + ".",
+				Optional: true,
+				Validators: []validator.String{
+					durationValidator{},
+					stringvalidator.AlsoRequires(path.MatchRoot("expires_at")),
+				},
 			},
 			"rotate_when_changed": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; any change to them mints a new token and revokes the old one, " +
@@ -114,11 +141,13 @@ func (r *thirdPartyTokenResource) Configure(_ context.Context, req resource.Conf
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan plans the replacement of a token that has expired: Terraform
-// replaces only when a value changes, so the id is planned as unknown. An
-// expiry in the past for a token about to be minted is a warning here (a
-// replacement is planned as a create, indistinguishable from a first one)
-// and an error in Create.
+// ModifyPlan plans the replacement of a token that has expired or is due
+// for rotation (rotation_period, rotate_before_expiry): Terraform replaces
+// only when a value changes, so the id is planned as unknown, and a warning
+// says why. For a token about to be minted, an expiry in the past is a
+// warning here (a replacement is planned as a create, indistinguishable from
+// a first one) and an error in Create; an expiry already inside the
+// rotate_before_expiry window is an error, since it could never settle.
 func (r *thirdPartyTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -135,6 +164,9 @@ func (r *thirdPartyTokenResource) ModifyPlan(ctx context.Context, req resource.M
 			resp.Diagnostics.AddAttributeWarning(path.Root("expires_at"), "Expiry in the past",
 				fmt.Sprintf("expires_at %s is not in the future, so minting this token will fail. Set expires_at to a later time.", plan.ExpiresAt.ValueString()))
 		}
+		if msg, due := newTokenDueAtOnce(plan, now); due {
+			resp.Diagnostics.AddAttributeError(path.Root("rotate_before_expiry"), "Token would be due for rotation at once", msg)
+		}
 		return
 	}
 
@@ -143,9 +175,11 @@ func (r *thirdPartyTokenResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if exp, ok := parseTime(state.ExpiresAt); !ok || exp.After(now) {
+	due := dueTokenReplacement(state, plan, now)
+	if due == nil {
 		return
 	}
+	resp.Diagnostics.AddAttributeWarning(due.Attribute, due.Summary, due.Detail)
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("id"))
 	for _, attr := range []string{"id", "token", "created_at"} {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
@@ -208,9 +242,16 @@ func (r *thirdPartyTokenResource) Read(ctx context.Context, req resource.ReadReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update is never called: every argument requires replacement.
-func (r *thirdPartyTokenResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	addNoUpdateError(&resp.Diagnostics, "third-party token")
+// Update stores what can change without a new token: the rotation settings
+// and the spelling of the same expires_at instant. Every other change
+// replaces the token, and the server keeps none of these, so nothing is sent.
+func (r *thirdPartyTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan thirdPartyTokenResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -4,53 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/google/uuid"
-	_ "modernc.org/sqlite" // the server's own driver, registered as "sqlite"
+	"github.com/seed/terraform-provider-identity/testserver"
 )
-
-// sqliteDSN is the server's DSN (testserver/internal/store, func dsn): the
-// same pragmas, and immediate transactions on the writer. The store package
-// is internal to testserver, so its DSN is restated here; pragmasOf checks
-// at run time that the connection really has them.
-func sqliteDSN(path string, write bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	if write {
-		q.Set("_txlock", "immediate")
-	} else {
-		q.Add("_pragma", "query_only(1)")
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
-// openWriter opens the database the way the server's writer does: one
-// connection, immediate transactions.
-func openWriter(path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(path, true))
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	return db, nil
-}
-
-// openReader opens the database the way the server's read pool does.
-func openReader(path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(path, false))
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
-	return db, nil
-}
 
 // pragmasOf reports the pragmas a connection actually runs with.
 func pragmasOf(ctx context.Context, db *sql.DB) (string, error) {
@@ -71,11 +29,12 @@ type seededUser struct{ id, username, email string }
 // into the database, in large transactions: bulk setup, not what is measured.
 // The rows are those the server writes for a user created without a password.
 func seedUsers(ctx context.Context, dbPath, prefix string, from, to int) ([]seededUser, error) {
-	db, err := openWriter(dbPath)
+	d, err := testserver.OpenDatabase(ctx, dbPath)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = db.Close() }()
+	defer func() { _ = d.Close() }()
+	db := d.Writer
 	out := make([]seededUser, 0, to-from)
 	const batch = 5000
 	now := time.Now().UTC().Format(time.RFC3339Nano)

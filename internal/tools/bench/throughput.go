@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/seed/terraform-provider-identity/testserver"
 )
 
 // throughputResult is one concurrency level.
@@ -65,7 +66,7 @@ func benchThroughput(ctx context.Context, sz sizes, tmp string, rep *report) err
 	defer func() { _ = srv.Close() }()
 
 	// The floor: a database the server migrated (then closed), so the schema
-	// is the server's own, opened again with the server's DSN.
+	// is the server's own, opened again with the server's own settings.
 	floorSrv, err := startServer(filepath.Join(base, "floor"), "low")
 	if err != nil {
 		return err
@@ -74,16 +75,12 @@ func benchThroughput(ctx context.Context, sz sizes, tmp string, rep *report) err
 	if err := floorSrv.Close(); err != nil {
 		return err
 	}
-	w, err := openWriter(floorPath)
+	floorDB, err := testserver.OpenDatabase(ctx, floorPath)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = w.Close() }()
-	r, err := openReader(floorPath)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = r.Close() }()
+	defer func() { _ = floorDB.Close() }()
+	w, r := floorDB.Writer, floorDB.Reader
 	if rep.pragmas, err = pragmasOf(ctx, w); err != nil {
 		return err
 	}

@@ -28,6 +28,10 @@ func run() error {
 	db := flag.String("db", "identity.db", "SQLite database file")
 	cost := flag.String("password-cost", "default", "argon2id cost preset: default (OWASP) or low (demos only)")
 	level := flag.String("log-level", "info", "log level: trace, debug, info, warn, error")
+	readHeader := flag.Duration("read-header-timeout", testserver.DefaultReadHeaderTimeout, "longest time to read a request's headers")
+	readAll := flag.Duration("read-timeout", testserver.DefaultReadTimeout, "longest time to read a whole request, body included")
+	writeAll := flag.Duration("write-timeout", testserver.DefaultWriteTimeout, "longest time from a request's headers to the end of its response")
+	idle := flag.Duration("idle-timeout", testserver.DefaultIdleTimeout, "longest time a keep-alive connection waits for its next request")
 	flag.Parse()
 
 	log := hclog.New(&hclog.LoggerOptions{Name: "identity-server", Level: hclog.LevelFromString(*level), JSONFormat: true, Output: os.Stderr})
@@ -42,6 +46,10 @@ func run() error {
 		Listen:            *listen,
 		PasswordCost:      *cost,
 		Logger:            log,
+		ReadHeaderTimeout: *readHeader,
+		ReadTimeout:       *readAll,
+		WriteTimeout:      *writeAll,
+		IdleTimeout:       *idle,
 	})
 	if err != nil {
 		return err

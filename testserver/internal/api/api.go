@@ -4,21 +4,16 @@
 package api
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
 	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
-	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
 )
 
 // Config configures an API.
@@ -68,59 +63,51 @@ func New(cfg Config) (*API, error) {
 // Handler returns the HTTP handler with logging and panic recovery.
 func (a *API) Handler() http.Handler { return a.logRequests(a) }
 
-// reqCtx carries the authenticated caller of a request.
-type reqCtx struct {
-	caller      authz.Caller
-	sessionHash string // "" for third-party tokens
-	user        *store.User
-	token       *store.Token
-}
-
-type handler func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
-
+// routes names, for each endpoint, the audit action and object type it
+// records and the status of a success; the pipeline (pipeline.go) does the rest.
 func (a *API) routes() {
 	m := a.mux
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	m.HandleFunc("POST /api/v1/login", a.plain(a.login))
-	m.HandleFunc("POST /api/v1/logout", a.auth(a.logout))
-	m.HandleFunc("GET /api/v1/me", a.auth(a.me))
+	m.HandleFunc("POST /api/v1/login", a.public(op{"session.login", "user", http.StatusOK}, a.login))
+	m.HandleFunc("POST /api/v1/logout", a.write(op{"session.logout", "user", http.StatusNoContent}, a.logout))
+	m.HandleFunc("GET /api/v1/me", a.read(op{}, a.me))
 
-	m.HandleFunc("GET /api/v1/users", a.auth(a.listUsers))
-	m.HandleFunc("POST /api/v1/users", a.auth(a.createUser))
-	m.HandleFunc("GET /api/v1/users/{id}", a.auth(a.getUser))
-	m.HandleFunc("PATCH /api/v1/users/{id}", a.auth(a.patchUser))
-	m.HandleFunc("DELETE /api/v1/users/{id}", a.auth(a.deleteUser))
-	m.HandleFunc("PUT /api/v1/users/{id}/password", a.auth(a.setPassword))
+	m.HandleFunc("GET /api/v1/users", a.read(op{"user.list", "user", http.StatusOK}, a.listUsers))
+	m.HandleFunc("POST /api/v1/users", a.write(op{"user.create", "user", http.StatusCreated}, a.createUser))
+	m.HandleFunc("GET /api/v1/users/{id}", a.read(op{"user.read", "user", http.StatusOK}, a.getUser))
+	m.HandleFunc("PATCH /api/v1/users/{id}", a.write(op{"user.update", "user", http.StatusOK}, a.patchUser))
+	m.HandleFunc("DELETE /api/v1/users/{id}", a.write(op{"user.delete", "user", http.StatusNoContent}, a.deleteUser))
+	m.HandleFunc("PUT /api/v1/users/{id}/password", a.write(op{"user.password", "user", http.StatusNoContent}, a.setPassword))
 
-	m.HandleFunc("GET /api/v1/roles", a.auth(a.listRoles))
-	m.HandleFunc("POST /api/v1/roles", a.auth(a.createRole))
-	m.HandleFunc("GET /api/v1/roles/{name}", a.auth(a.getRole))
-	m.HandleFunc("PATCH /api/v1/roles/{name}", a.auth(a.patchRole))
-	m.HandleFunc("DELETE /api/v1/roles/{name}", a.auth(a.deleteRole))
+	m.HandleFunc("GET /api/v1/roles", a.read(op{"role.list", "role", http.StatusOK}, a.listRoles))
+	m.HandleFunc("POST /api/v1/roles", a.write(op{"role.create", "role", http.StatusCreated}, a.createRole))
+	m.HandleFunc("GET /api/v1/roles/{name}", a.read(op{"role.read", "role", http.StatusOK}, a.getRole))
+	m.HandleFunc("PATCH /api/v1/roles/{name}", a.write(op{"role.update", "role", http.StatusOK}, a.patchRole))
+	m.HandleFunc("DELETE /api/v1/roles/{name}", a.write(op{"role.delete", "role", http.StatusNoContent}, a.deleteRole))
 
-	m.HandleFunc("GET /api/v1/groups", a.auth(a.listGroups))
-	m.HandleFunc("POST /api/v1/groups", a.auth(a.createGroup))
-	m.HandleFunc("GET /api/v1/groups/{id}", a.auth(a.getGroup))
-	m.HandleFunc("PATCH /api/v1/groups/{id}", a.auth(a.patchGroup))
-	m.HandleFunc("DELETE /api/v1/groups/{id}", a.auth(a.deleteGroup))
-	m.HandleFunc("GET /api/v1/groups/{id}/members", a.auth(a.listMembers))
-	m.HandleFunc("PUT /api/v1/groups/{id}/members", a.auth(a.replaceMembers))
-	m.HandleFunc("PUT /api/v1/groups/{id}/members/{user_id}", a.auth(a.addMember))
-	m.HandleFunc("DELETE /api/v1/groups/{id}/members/{user_id}", a.auth(a.removeMember))
+	m.HandleFunc("GET /api/v1/groups", a.read(op{"group.list", "group", http.StatusOK}, a.listGroups))
+	m.HandleFunc("POST /api/v1/groups", a.write(op{"group.create", "group", http.StatusCreated}, a.createGroup))
+	m.HandleFunc("GET /api/v1/groups/{id}", a.read(op{"group.read", "group", http.StatusOK}, a.getGroup))
+	m.HandleFunc("PATCH /api/v1/groups/{id}", a.write(op{"group.update", "group", http.StatusOK}, a.patchGroup))
+	m.HandleFunc("DELETE /api/v1/groups/{id}", a.write(op{"group.delete", "group", http.StatusNoContent}, a.deleteGroup))
+	m.HandleFunc("GET /api/v1/groups/{id}/members", a.read(op{"group.members.list", "group", http.StatusOK}, a.listMembers))
+	m.HandleFunc("PUT /api/v1/groups/{id}/members", a.write(op{"group.members.replace", "group", http.StatusOK}, a.replaceMembers))
+	m.HandleFunc("PUT /api/v1/groups/{id}/members/{user_id}", a.write(op{"group.members.add", "group", http.StatusOK}, a.addMember))
+	m.HandleFunc("DELETE /api/v1/groups/{id}/members/{user_id}", a.write(op{"group.members.remove", "group", http.StatusNoContent}, a.removeMember))
 
-	m.HandleFunc("GET /api/v1/permissions", a.auth(a.listPermissions))
-	m.HandleFunc("POST /api/v1/permissions", a.auth(a.createPermission))
-	m.HandleFunc("GET /api/v1/permissions/{id}", a.auth(a.getPermission))
-	m.HandleFunc("DELETE /api/v1/permissions/{id}", a.auth(a.deletePermission))
+	m.HandleFunc("GET /api/v1/permissions", a.read(op{"permission.list", "permission", http.StatusOK}, a.listPermissions))
+	m.HandleFunc("POST /api/v1/permissions", a.write(op{"permission.create", "permission", http.StatusCreated}, a.createPermission))
+	m.HandleFunc("GET /api/v1/permissions/{id}", a.read(op{"permission.read", "permission", http.StatusOK}, a.getPermission))
+	m.HandleFunc("DELETE /api/v1/permissions/{id}", a.write(op{"permission.delete", "permission", http.StatusNoContent}, a.deletePermission))
 
-	m.HandleFunc("GET /api/v1/tokens", a.auth(a.listTokens))
-	m.HandleFunc("POST /api/v1/tokens", a.auth(a.createToken))
-	m.HandleFunc("GET /api/v1/tokens/{id}", a.auth(a.getToken))
-	m.HandleFunc("DELETE /api/v1/tokens/{id}", a.auth(a.deleteToken))
+	m.HandleFunc("GET /api/v1/tokens", a.read(op{"token.list", "token", http.StatusOK}, a.listTokens))
+	m.HandleFunc("POST /api/v1/tokens", a.write(op{"token.create", "token", http.StatusCreated}, a.createToken))
+	m.HandleFunc("GET /api/v1/tokens/{id}", a.read(op{"token.read", "token", http.StatusOK}, a.getToken))
+	m.HandleFunc("DELETE /api/v1/tokens/{id}", a.write(op{"token.delete", "token", http.StatusNoContent}, a.deleteToken))
 
-	m.HandleFunc("GET /api/v1/audit", a.auth(a.listAudit))
+	m.HandleFunc("GET /api/v1/audit", a.read(op{"audit.list", "audit", http.StatusOK}, a.listAudit))
 }
 
 // ServeHTTP routes a request; unmatched paths and methods get problem documents too.
@@ -150,153 +137,6 @@ func (s *statusOnly) Header() http.Header         { return s.header }
 func (s *statusOnly) Write(b []byte) (int, error) { return len(b), nil }
 func (s *statusOnly) WriteHeader(code int)        { s.status = code }
 
-// plain wraps a handler that needs no credential.
-func (a *API) plain(h handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		a.finish(w, r, h(w, r, nil))
-	}
-}
-
-// auth wraps a handler that needs a credential.
-func (a *API) auth(h handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		rc, err := a.authenticate(r)
-		if err != nil {
-			a.finish(w, r, err)
-			return
-		}
-		a.finish(w, r, h(w, r, rc))
-	}
-}
-
-func (a *API) finish(w http.ResponseWriter, r *http.Request, err error) {
-	if err == nil {
-		return
-	}
-	p, known := toProblem(err)
-	if !known {
-		a.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
-	}
-	writeProblem(w, p)
-}
-
-const badCredential = //nolint:gosec // a message, not a credential
-"the credential is missing, invalid, expired or revoked"
-
-func credential(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		if ok && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(tok)
-		}
-		return ""
-	}
-	return strings.TrimSpace(r.Header.Get("X-API-Key"))
-}
-
-// authenticate resolves the credential on every request against the database,
-// so revocation, disabling and deletion take effect at once.
-func (a *API) authenticate(r *http.Request) (*reqCtx, error) {
-	tok := credential(r)
-	if tok == "" || len(tok) > 4096 {
-		return nil, unauthorized(badCredential)
-	}
-	ctx := r.Context()
-	now := time.Now()
-	if tokens.LooksLikeJWT(tok) {
-		claims, err := tokens.Parse(a.key, tok, now)
-		if err != nil {
-			return nil, unauthorized(badCredential)
-		}
-		t, err := store.GetToken(ctx, a.st.R, claims.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, unauthorized(badCredential)
-		} else if err != nil {
-			return nil, err
-		}
-		if t.ExpiresAt != nil {
-			exp, err := time.Parse(time.RFC3339Nano, *t.ExpiresAt)
-			if err != nil || !now.Before(exp) {
-				return nil, unauthorized(badCredential)
-			}
-		}
-		return &reqCtx{token: &t, caller: authz.Caller{Kind: authz.KindToken, ID: t.ID, Name: "token:" + t.ID, Role: t.Role, Level: t.Level}}, nil
-	}
-	hash := tokens.HashSessionToken(tok)
-	u, exp, err := store.GetSessionUser(ctx, a.st.R, hash)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, unauthorized(badCredential)
-	} else if err != nil {
-		return nil, err
-	}
-	if now.UnixNano() >= exp || u.Disabled {
-		return nil, unauthorized(badCredential)
-	}
-	return &reqCtx{user: &u, sessionHash: hash, caller: callerOf(u)}, nil
-}
-
-func callerOf(u store.User) authz.Caller {
-	return authz.Caller{Kind: authz.KindUser, ID: u.ID, Name: u.Username, Role: u.Role, Level: u.Level, System: u.System}
-}
-
-// change runs fn in one write transaction and records ev in the audit log in
-// that same transaction. When fn fails with a client error, the transaction
-// is rolled back and the attempt is recorded as denied (403) or failed.
-func (a *API) change(ctx context.Context, rc *reqCtx, ev *store.Event, fn func(tx *sql.Tx) error) error {
-	if rc != nil {
-		ev.Actor, ev.ActorID = rc.caller.Name, rc.caller.ID
-	}
-	if ev.Status == 0 {
-		ev.Status = http.StatusOK
-	}
-	err := a.st.Tx(ctx, func(tx *sql.Tx) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		ev.Outcome = "success"
-		return store.InsertEvent(ctx, tx, ev)
-	})
-	if err == nil {
-		return nil
-	}
-	p, known := toProblem(err)
-	if !known {
-		return err
-	}
-	a.recordFailure(ctx, ev, p)
-	return p
-}
-
-// recordFailure writes a refused or failed attempt to the audit log.
-func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
-	ev.Status = p.Status
-	ev.Outcome = "failed"
-	if p.Status == http.StatusForbidden {
-		ev.Outcome = "denied"
-	}
-	ev.Detail = p.Detail
-	if len(ev.Detail) > 1000 {
-		ev.Detail = ev.Detail[:1000]
-	}
-	ev.ID, ev.At = 0, ""
-	// The attempt is recorded even when the client has already gone away.
-	ctx = context.WithoutCancel(ctx)
-	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.InsertEvent(ctx, tx, ev) }); err != nil {
-		a.log.Error("cannot write audit record", "action", ev.Action, "error", err.Error())
-	}
-}
-
-// denyRead records a refused read and returns the 403.
-func (a *API) denyRead(ctx context.Context, rc *reqCtx, action, objectType, objectID string, err error) error {
-	p, known := toProblem(err)
-	if !known {
-		return err
-	}
-	ev := &store.Event{Actor: rc.caller.Name, ActorID: rc.caller.ID, Action: action, ObjectType: objectType, ObjectID: objectID}
-	a.recordFailure(ctx, ev, p)
-	return p
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -307,6 +147,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeObject(w http.ResponseWriter, status int, version int64, v any) {
 	w.Header().Set("ETag", `"`+strconv.FormatInt(version, 10)+`"`)
 	writeJSON(w, status, v)
+}
+
+// mapAll converts a page of stored objects to their responses.
+func mapAll[S, T any](in []S, out func(S) T) []T {
+	res := make([]T, len(in))
+	for i, v := range in {
+		res[i] = out(v)
+	}
+	return res
 }
 
 type list[T any] struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,9 +45,12 @@ func decodeProblem(err error) error {
 	var mb *http.MaxBytesError
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var ne net.Error
 	switch {
 	case errors.As(err, &mb):
 		return tooLarge(mb.Limit)
+	case errors.As(err, &ne) && ne.Timeout():
+		return timedOut()
 	case errors.Is(err, io.EOF):
 		return badRequest("the body must be a JSON object")
 	case errors.As(err, &syn):

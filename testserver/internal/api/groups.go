@@ -57,9 +57,9 @@ func checkGroupFields(fields map[string]string, name, organization, description 
 	}
 }
 
-func (a *API) listGroups(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := authz.Read(rc.caller, "list groups"); err != nil {
-		return a.denyRead(r.Context(), rc, "group.list", "group", "", err)
+func (a *API) listGroups(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := authz.Read(c.caller, "list groups"); err != nil {
+		return err
 	}
 	p, err := page(r)
 	if err != nil {
@@ -75,13 +75,14 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	return nil
 }
 
-func (a *API) getGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) getGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := parseID(r, "id", "group")
 	if err != nil {
 		return err
 	}
-	if err := authz.Read(rc.caller, "read groups"); err != nil {
-		return a.denyRead(r.Context(), rc, "group.read", "group", id, err)
+	c.ev.ObjectID = id
+	if err := authz.Read(c.caller, "read groups"); err != nil {
+		return err
 	}
 	g, err := store.GetGroup(r.Context(), a.st.R, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -93,27 +94,24 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	return nil
 }
 
-func (a *API) createGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	ev := withActor(&store.Event{Action: "group.create", ObjectType: "group", Status: http.StatusCreated}, rc)
 	var req createGroupRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, ev, mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
 	checkGroupFields(fields, &req.Name, &req.Organization, &req.Description)
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, ev, p)
 		return p
 	}
 	now := store.Now()
 	g := store.Group{ID: uuid.NewString(), Name: req.Name, Organization: req.Organization, Description: req.Description,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	ev.ObjectID = g.ID
-	ev.Detail = "name " + catalog.GroupFullName(g.Organization, g.Name)
-	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.ManageGroups(rc.caller); err != nil {
+	c.ev.ObjectID = g.ID
+	c.ev.Detail = "name " + catalog.GroupFullName(g.Organization, g.Name)
+	err := c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(c.caller); err != nil {
 			return err
 		}
 		return store.InsertGroup(ctx, tx, &g)
@@ -137,27 +135,25 @@ func loadGroup(r *http.Request, tx *sql.Tx, id string) (store.Group, error) {
 	return g, checkIfMatch(r, g.Version)
 }
 
-func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "group")
 	if err != nil {
 		return err
 	}
-	ev := withActor(&store.Event{Action: "group.update", ObjectType: "group", ObjectID: id}, rc)
+	c.ev.ObjectID = id
 	var req patchGroupRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, ev, mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
 	checkGroupFields(fields, req.Name, req.Organization, req.Description)
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, ev, p)
 		return p
 	}
 	var g store.Group
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.ManageGroups(rc.caller); err != nil {
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(c.caller); err != nil {
 			return err
 		}
 		var err error
@@ -174,7 +170,7 @@ func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		if req.Description != nil {
 			g.Description = *req.Description
 		}
-		ev.Detail = "name " + catalog.GroupFullName(g.Organization, g.Name)
+		c.ev.Detail = "name " + catalog.GroupFullName(g.Organization, g.Name)
 		if g.Name == before.Name && g.Organization == before.Organization && g.Description == before.Description {
 			return nil // nothing changes: the version stays
 		}
@@ -187,22 +183,22 @@ func (a *API) patchGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	return nil
 }
 
-func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "group")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "group.delete", ObjectType: "group", ObjectID: id, Status: http.StatusNoContent}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.ManageGroups(rc.caller); err != nil {
+	c.ev.ObjectID = id
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(c.caller); err != nil {
 			return err
 		}
 		g, err := loadGroup(r, tx, id)
 		if err != nil {
 			return err
 		}
-		ev.Detail = "name " + g.FullName
+		c.ev.Detail = "name " + g.FullName
 		return store.DeleteGroup(ctx, tx, id)
 	})
 	if err != nil {
@@ -212,14 +208,15 @@ func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	return nil
 }
 
-func (a *API) listMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) listMembers(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "group")
 	if err != nil {
 		return err
 	}
-	if err := authz.Read(rc.caller, "list group members"); err != nil {
-		return a.denyRead(ctx, rc, "group.members.list", "group", id, err)
+	c.ev.ObjectID = id
+	if err := authz.Read(c.caller, "list group members"); err != nil {
+		return err
 	}
 	idsOnly := false
 	switch v := r.URL.Query().Get("ids_only"); v {
@@ -278,26 +275,24 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	return nil
 }
 
-func (a *API) replaceMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) replaceMembers(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "group")
 	if err != nil {
 		return err
 	}
-	ev := withActor(&store.Event{Action: "group.members.replace", ObjectType: "group", ObjectID: id}, rc)
+	c.ev.ObjectID = id
 	var req membersRequest
 	if err := decode(w, r, &req, MaxMembersBody); err != nil {
-		a.recordFailure(ctx, ev, mustProblem(err))
 		return err
 	}
 	ids, p := normaliseIDs(req.UserIDs)
 	if p != nil {
-		a.recordFailure(ctx, ev, p)
 		return p
 	}
 	var out memberSet
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.ManageGroups(rc.caller); err != nil {
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(c.caller); err != nil {
 			return err
 		}
 		g, err := loadGroup(r, tx, id)
@@ -314,7 +309,7 @@ func (a *API) replaceMembers(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			}
 			g.Version++
 		}
-		ev.Detail = fmt.Sprintf("%d member(s): %d added, %d removed", len(ids), added, removed)
+		c.ev.Detail = fmt.Sprintf("%d member(s): %d added, %d removed", len(ids), added, removed)
 		out = memberSet{GroupID: id, UserIDs: ids, Version: g.Version}
 		return nil
 	})
@@ -352,7 +347,7 @@ func normaliseIDs(in *[]string) ([]string, *Problem) {
 	return slices.Compact(ids), nil
 }
 
-func (a *API) addMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) addMember(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "group")
 	if err != nil {
@@ -362,13 +357,12 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	if err != nil {
 		return err
 	}
-	if err := authz.ManageGroups(rc.caller); err != nil {
-		return a.denyRead(ctx, rc, "group.members.add", "group", id, err)
-	}
+	c.ev.ObjectID, c.ev.Detail = id, "user "+userID
 	var m store.Membership
-	var added bool
-	ev := &store.Event{Action: "group.members.add", ObjectType: "group", ObjectID: id, Detail: "user " + userID}
-	run := func(tx *sql.Tx) error {
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(c.caller); err != nil {
+			return err
+		}
 		if _, err := loadGroup(r, tx, id); err != nil {
 			return err
 		}
@@ -377,7 +371,8 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		} else if err != nil {
 			return err
 		}
-		if added, err = store.AddMember(ctx, tx, id, userID); err != nil {
+		added, err := store.AddMember(ctx, tx, id, userID)
+		if err != nil {
 			return err
 		}
 		if added {
@@ -385,31 +380,19 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 				return err
 			}
 		}
+		// An add that changes nothing is not a change, so it is not audited.
+		c.quiet = !added
 		m, err = store.GetMember(ctx, tx, id, userID)
 		return err
-	}
-	// An add that changes nothing is not a change, so it is not audited.
-	if err := a.st.Tx(ctx, func(tx *sql.Tx) error {
-		if err := run(tx); err != nil {
-			return err
-		}
-		if !added {
-			return nil
-		}
-		ev.Actor, ev.ActorID, ev.Outcome, ev.Status = rc.caller.Name, rc.caller.ID, "success", http.StatusOK
-		return store.InsertEvent(ctx, tx, ev)
-	}); err != nil {
-		if p, ok := toProblem(err); ok {
-			a.recordFailure(ctx, withActor(ev, rc), p)
-			return p
-		}
+	})
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
 }
 
-func (a *API) removeMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) removeMember(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "group")
 	if err != nil {
@@ -419,9 +402,9 @@ func (a *API) removeMember(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "group.members.remove", ObjectType: "group", ObjectID: id, Detail: "user " + userID, Status: http.StatusNoContent}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.ManageGroups(rc.caller); err != nil {
+	c.ev.ObjectID, c.ev.Detail = id, "user "+userID
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageGroups(c.caller); err != nil {
 			return err
 		}
 		if _, err := loadGroup(r, tx, id); err != nil {

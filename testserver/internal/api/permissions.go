@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -30,14 +31,14 @@ var adminOperations = []string{
 
 // managePermission applies the permission rule, loading the caller's
 // delegating grants only when its level alone does not decide.
-func (a *API) managePermission(ctx context.Context, q store.Querier, rc *reqCtx, operation string, scope catalog.Scope) error {
+func (a *API) managePermission(ctx context.Context, q store.Querier, c *call, operation string, scope catalog.Scope) error {
 	var held []authz.Grant
-	if rc.caller.Level > catalog.LevelAdmin {
+	if c.caller.Level > catalog.LevelAdmin {
 		userID := ""
-		if rc.caller.Kind == authz.KindUser {
-			userID = rc.caller.ID
+		if c.caller.Kind == authz.KindUser {
+			userID = c.caller.ID
 		}
-		grants, err := store.HeldGrants(ctx, q, userID, rc.caller.Role, adminOperations)
+		grants, err := store.HeldGrants(ctx, q, userID, c.caller.Role, adminOperations)
 		if err != nil {
 			return err
 		}
@@ -45,12 +46,12 @@ func (a *API) managePermission(ctx context.Context, q store.Querier, rc *reqCtx,
 			held = append(held, authz.Grant{Operation: g.Operation, Scope: g.Scope})
 		}
 	}
-	return authz.ManagePermission(rc.caller, operation, scope, held)
+	return authz.ManagePermission(c.caller, operation, scope, held)
 }
 
-func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := authz.Read(rc.caller, "list permissions"); err != nil {
-		return a.denyRead(r.Context(), rc, "permission.list", "permission", "", err)
+func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := authz.Read(c.caller, "list permissions"); err != nil {
+		return err
 	}
 	p, err := page(r)
 	if err != nil {
@@ -67,13 +68,14 @@ func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	return nil
 }
 
-func (a *API) getPermission(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) getPermission(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := parseID(r, "id", "permission")
 	if err != nil {
 		return err
 	}
-	if err := authz.Read(rc.caller, "read permissions"); err != nil {
-		return a.denyRead(r.Context(), rc, "permission.read", "permission", id, err)
+	c.ev.ObjectID = id
+	if err := authz.Read(c.caller, "read permissions"); err != nil {
+		return err
 	}
 	p, err := store.GetPermission(r.Context(), a.st.R, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -85,12 +87,10 @@ func (a *API) getPermission(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	return nil
 }
 
-func (a *API) createPermission(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) createPermission(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	ev := withActor(&store.Event{Action: "permission.create", ObjectType: "permission", Status: http.StatusCreated}, rc)
 	var req createPermissionRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, ev, mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
@@ -135,15 +135,14 @@ func (a *API) createPermission(w http.ResponseWriter, r *http.Request, rc *reqCt
 		}
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, ev, p)
 		return p
 	}
 	perm := store.Permission{ID: uuid.NewString(), Operation: req.Operation, Scope: scope.String(), UserID: req.UserID,
 		GroupID: req.GroupID, Role: req.Role, CreatedAt: store.Now(), Version: 1}
-	ev.ObjectID = perm.ID
-	ev.Detail = permDetail(perm)
-	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := a.managePermission(ctx, tx, rc, perm.Operation, scope); err != nil {
+	c.ev.ObjectID = perm.ID
+	c.ev.Detail = permDetail(perm)
+	err := c.change(ctx, func(tx *sql.Tx) error {
+		if err := a.managePermission(ctx, tx, c, perm.Operation, scope); err != nil {
 			return err
 		}
 		if err := principalExists(ctx, tx, perm); err != nil {
@@ -189,31 +188,47 @@ func principalExists(ctx context.Context, q store.Querier, p store.Permission) e
 	return err
 }
 
-func (a *API) deletePermission(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) deletePermission(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "permission")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "permission.delete", ObjectType: "permission", ObjectID: id, Status: http.StatusNoContent}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+	c.ev.ObjectID = id
+	err = c.change(ctx, func(tx *sql.Tx) error {
 		p, err := store.GetPermission(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no permission with id %q", id)
-		} else if err != nil {
+		found := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+		var refused error
+		if found {
+			scope, err := catalog.ParseScope(p.Scope)
+			if err != nil {
+				return err
+			}
+			refused = a.managePermission(ctx, tx, c, p.Operation, scope)
+			var denied *authz.Denied
+			if refused != nil && !errors.As(refused, &denied) {
+				return refused
+			}
+		}
+		if (!found || refused != nil) && authz.Read(c.caller, "read permissions") != nil {
+			// A caller who may not read permissions learns nothing about this
+			// one: the same refusal whether it exists or not, naming no scope.
+			return forbidden(fmt.Sprintf("%s cannot revoke permission %s: it needs level %d or lower, "+
+				"or the admin operation of the permission's scope kind on its scope or on global", c.caller, id, catalog.LevelAdmin))
+		}
+		if !found {
+			return notFound("no permission with id %q", id)
+		}
+		if refused != nil {
+			return refused
 		}
 		if err := checkIfMatch(r, p.Version); err != nil {
 			return err
 		}
-		scope, err := catalog.ParseScope(p.Scope)
-		if err != nil {
-			return err
-		}
-		if err := a.managePermission(ctx, tx, rc, p.Operation, scope); err != nil {
-			return err
-		}
-		ev.Detail = permDetail(p)
+		c.ev.Detail = permDetail(p)
 		return store.DeletePermission(ctx, tx, id)
 	})
 	if err != nil {

@@ -79,6 +79,10 @@ func tooLarge(limit int64) *Problem {
 	return newProblem(http.StatusBadRequest, "too-large", "Request body too large", "the request body must be at most %d bytes", limit)
 }
 
+func timedOut() *Problem {
+	return newProblem(http.StatusRequestTimeout, "timeout", "Request timeout", "the request body did not arrive in time")
+}
+
 func rateLimited(retryAfter int) *Problem {
 	p := newProblem(http.StatusTooManyRequests, "rate-limited", "Too many requests",
 		"too many failed logins for this account; retry after %d seconds", retryAfter)
@@ -115,6 +119,14 @@ func toProblem(err error) (*Problem, bool) {
 		return conflict("", "the change conflicts with existing data"), true
 	}
 	return internalError(), false
+}
+
+// quoteName quotes a name the client sent for a message, cut to 80 characters.
+func quoteName(s string) string {
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return `"` + s + `"`
 }
 
 func writeProblem(w http.ResponseWriter, p *Problem) {

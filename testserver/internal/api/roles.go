@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -23,9 +24,9 @@ type patchRoleRequest struct {
 	Description *string `json:"description"`
 }
 
-func (a *API) listRoles(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := authz.Read(rc.caller, "list roles"); err != nil {
-		return a.denyRead(r.Context(), rc, "role.list", "role", "", err)
+func (a *API) listRoles(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := authz.Read(c.caller, "list roles"); err != nil {
+		return err
 	}
 	limit := 100
 	if v := r.URL.Query().Get("limit"); v != "" {
@@ -47,10 +48,11 @@ func (a *API) listRoles(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	return nil
 }
 
-func (a *API) getRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) getRole(w http.ResponseWriter, r *http.Request, c *call) error {
 	name := r.PathValue("name")
-	if err := authz.Read(rc.caller, "read roles"); err != nil {
-		return a.denyRead(r.Context(), rc, "role.read", "role", name, err)
+	c.ev.ObjectID = name
+	if err := authz.Read(c.caller, "read roles"); err != nil {
+		return err
 	}
 	role, err := store.GetRole(r.Context(), a.st.R, name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -62,15 +64,13 @@ func (a *API) getRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) error 
 	return nil
 }
 
-func (a *API) createRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) createRole(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	ev := withActor(&store.Event{Action: "role.create", ObjectType: "role", Status: http.StatusCreated}, rc)
 	var req createRoleRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, ev, mustProblem(err))
 		return err
 	}
-	ev.ObjectID = req.Name
+	c.ev.ObjectID = req.Name
 	fields := map[string]string{}
 	if msg := catalog.ValidateRoleName(req.Name); msg != "" {
 		fields["name"] = msg
@@ -84,15 +84,14 @@ func (a *API) createRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		fields["description"] = msg
 	}
 	if p := invalid(fields); p != nil {
-		ev.ObjectID = ""
-		a.recordFailure(ctx, ev, p)
+		c.ev.ObjectID = ""
 		return p
 	}
 	now := store.Now()
 	role := store.Role{Name: req.Name, Level: int(*req.Level), Description: req.Description, CreatedAt: now, UpdatedAt: now, Version: 1}
-	ev.Detail = fmt.Sprintf("level %d", role.Level)
-	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.CreateRole(rc.caller, role.Level); err != nil {
+	c.ev.Detail = fmt.Sprintf("level %d", role.Level)
+	err := c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.CreateRole(c.caller, role.Level); err != nil {
 			return err
 		}
 		return store.InsertRole(ctx, tx, &role)
@@ -105,13 +104,12 @@ func (a *API) createRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	return nil
 }
 
-func (a *API) patchRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) patchRole(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	name := r.PathValue("name")
-	ev := withActor(&store.Event{Action: "role.update", ObjectType: "role", ObjectID: name}, rc)
+	c.ev.ObjectID = name
 	var req patchRoleRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, ev, mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
@@ -126,19 +124,19 @@ func (a *API) patchRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		}
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, ev, p)
 		return p
 	}
 	var role store.Role
-	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+	err := c.change(ctx, func(tx *sql.Tx) error {
 		var err error
+		// A caller who may not read roles learns nothing about this one.
+		if err := authz.Read(c.caller, "read roles"); err != nil {
+			return err
+		}
 		role, err = store.GetRole(ctx, tx, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("no role named %s", quoteName(name))
 		} else if err != nil {
-			return err
-		}
-		if err := checkIfMatch(r, role.Version); err != nil {
 			return err
 		}
 		var newLevel *int
@@ -146,11 +144,14 @@ func (a *API) patchRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 			n := int(*req.Level)
 			newLevel = &n
 		}
-		if err := authz.UpdateRole(rc.caller, authz.RoleRef{Name: role.Name, Level: role.Level}, role.Builtin, newLevel); err != nil {
+		if err := authz.UpdateRole(c.caller, authz.RoleRef{Name: role.Name, Level: role.Level}, role.Builtin, newLevel); err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, role.Version); err != nil {
 			return err
 		}
 		if newLevel != nil {
-			ev.Detail = fmt.Sprintf("level %d -> %d", role.Level, *newLevel)
+			c.ev.Detail = fmt.Sprintf("level %d -> %d", role.Level, *newLevel)
 			role.Level = *newLevel
 		}
 		if newLevel == nil && (req.Description == nil || *req.Description == role.Description) {
@@ -168,21 +169,25 @@ func (a *API) patchRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	return nil
 }
 
-func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	name := r.PathValue("name")
-	ev := &store.Event{Action: "role.delete", ObjectType: "role", ObjectID: name, Status: http.StatusNoContent}
-	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+	c.ev.ObjectID = name
+	err := c.change(ctx, func(tx *sql.Tx) error {
+		// A caller who may not read roles learns nothing about this one.
+		if err := authz.Read(c.caller, "read roles"); err != nil {
+			return err
+		}
 		role, err := store.GetRole(ctx, tx, name)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("no role named %s", quoteName(name))
 		} else if err != nil {
 			return err
 		}
-		if err := checkIfMatch(r, role.Version); err != nil {
+		if err := authz.DeleteRole(c.caller, authz.RoleRef{Name: role.Name, Level: role.Level}, role.Builtin); err != nil {
 			return err
 		}
-		if err := authz.DeleteRole(rc.caller, authz.RoleRef{Name: role.Name, Level: role.Level}, role.Builtin); err != nil {
+		if err := checkIfMatch(r, role.Version); err != nil {
 			return err
 		}
 		use, err := store.GetRoleUsage(ctx, tx, name)
@@ -200,4 +205,15 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// roleRef looks a role up for an assignment; an unknown role is a 400 on the role field.
+func roleRef(ctx context.Context, q store.Querier, name string) (authz.RoleRef, error) {
+	role, err := store.GetRole(ctx, q, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return authz.RoleRef{}, invalid(map[string]string{"role": "role " + quoteName(name) + " does not exist"})
+	} else if err != nil {
+		return authz.RoleRef{}, err
+	}
+	return authz.RoleRef{Name: role.Name, Level: role.Level}, nil
 }

@@ -23,9 +23,9 @@ type loginRequest struct {
 }
 
 type loginResponse struct {
-	Token     string     `json:"token"`
-	ExpiresAt string     `json:"expires_at"`
-	User      store.User `json:"user"`
+	Token     string       `json:"token"`
+	ExpiresAt string       `json:"expires_at"`
+	User      userResponse `json:"user"`
 }
 
 // NewSession opens a session for a user inside tx and returns its token.
@@ -57,7 +57,7 @@ func (a *API) NewSession(ctx context.Context, userID string) (string, error) {
 	return tok, err
 }
 
-func (a *API) login(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
+func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 	var req loginRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
 		return err
@@ -92,23 +92,30 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Actor: u.Username, ActorID: u.ID, Action: "session.login", ObjectType: "user", ObjectID: u.ID}
+	// From here on the attempt has an actor, so it is audited.
+	c.ev.Actor, c.ev.ActorID, c.ev.ObjectID = u.Username, u.ID, u.ID
 	if !ok {
 		a.throttle.fail(key, now)
-		p := unauthorized(badLogin)
-		a.recordFailure(ctx, ev, p)
-		return p
+		return unauthorized(badLogin)
 	}
 	if u.Disabled {
-		p := unauthorized("the account is disabled")
-		a.recordFailure(ctx, ev, p)
-		return p
+		return unauthorized("the account is disabled")
 	}
 	a.throttle.succeed(key)
 	var resp loginResponse
-	err = a.change(ctx, nil, ev, func(tx *sql.Tx) error {
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		// The account as it is now: disabled or deleted during the check, it gets no session.
+		u, err := store.GetUser(ctx, tx, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return unauthorized(badLogin)
+		} else if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return unauthorized("the account is disabled")
+		}
 		tok, exp, err := a.newSession(ctx, tx, u.ID)
-		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: u}
+		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: userOut(u)}
 		return err
 	})
 	if err != nil {
@@ -118,14 +125,14 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, _ *reqCtx) error {
 	return nil
 }
 
-func (a *API) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) logout(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	if err := authz.Logout(rc.caller); err != nil {
-		return a.denyRead(ctx, rc, "session.logout", "token", rc.caller.ID, err)
-	}
-	ev := &store.Event{Action: "session.logout", ObjectType: "user", ObjectID: rc.caller.ID, Status: http.StatusNoContent}
-	if err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		return store.DeleteSession(ctx, tx, rc.sessionHash)
+	c.ev.ObjectType, c.ev.ObjectID = string(c.caller.Kind), c.caller.ID
+	if err := c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.Logout(c.caller); err != nil {
+			return err
+		}
+		return store.DeleteSession(ctx, tx, c.cred.sessionHash)
 	}); err != nil {
 		return err
 	}
@@ -134,14 +141,23 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 }
 
 type meResponse struct {
-	Kind  string       `json:"kind"`
-	Role  string       `json:"role"`
-	Level int          `json:"level"`
-	User  *store.User  `json:"user,omitempty"`
-	Token *store.Token `json:"token,omitempty"`
+	Kind  string         `json:"kind"`
+	Role  string         `json:"role"`
+	Level int            `json:"level"`
+	User  *userResponse  `json:"user,omitempty"`
+	Token *tokenResponse `json:"token,omitempty"`
 }
 
-func (a *API) me(w http.ResponseWriter, _ *http.Request, rc *reqCtx) error {
-	writeJSON(w, http.StatusOK, meResponse{Kind: string(rc.caller.Kind), Role: rc.caller.Role, Level: rc.caller.Level, User: rc.user, Token: rc.token})
+func (a *API) me(w http.ResponseWriter, _ *http.Request, c *call) error {
+	me := meResponse{Kind: string(c.caller.Kind), Role: c.caller.Role, Level: c.caller.Level}
+	if c.user != nil {
+		u := userOut(*c.user)
+		me.User = &u
+	}
+	if c.token != nil {
+		t := tokenOut(*c.token)
+		me.Token = &t
+	}
+	writeJSON(w, http.StatusOK, me)
 	return nil
 }

@@ -19,14 +19,32 @@ type createTokenRequest struct {
 	ExpiresAt   *string `json:"expires_at"`
 }
 
+// tokenResponse is a third-party token's record on the wire, filled field by
+// field from the stored one.
+type tokenResponse struct {
+	ID          string  `json:"id"`
+	Role        string  `json:"role"`
+	Description string  `json:"description"`
+	ExpiresAt   *string `json:"expires_at"`
+	CreatedAt   string  `json:"created_at"`
+	CreatedBy   string  `json:"created_by"`
+	Version     int64   `json:"version"`
+}
+
+func tokenOut(t store.Token) tokenResponse {
+	return tokenResponse{ID: t.ID, Role: t.Role, Description: t.Description, ExpiresAt: t.ExpiresAt,
+		CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, Version: t.Version}
+}
+
+// createdToken is the answer to POST /tokens: the only time the JWT is shown.
 type createdToken struct {
-	store.Token
+	tokenResponse
 	Secret string `json:"token"`
 }
 
-func (a *API) listTokens(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := authz.ManageTokens(rc.caller); err != nil {
-		return a.denyRead(r.Context(), rc, "token.list", "token", "", err)
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := authz.ManageTokens(c.caller); err != nil {
+		return err
 	}
 	p, err := page(r)
 	if err != nil {
@@ -36,17 +54,18 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if err != nil {
 		return err
 	}
-	writeList(w, toks, next)
+	writeList(w, mapAll(toks, tokenOut), next)
 	return nil
 }
 
-func (a *API) getToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := parseID(r, "id", "token")
 	if err != nil {
 		return err
 	}
-	if err := authz.ManageTokens(rc.caller); err != nil {
-		return a.denyRead(r.Context(), rc, "token.read", "token", id, err)
+	c.ev.ObjectID = id
+	if err := authz.ManageTokens(c.caller); err != nil {
+		return err
 	}
 	t, err := store.GetToken(r.Context(), a.st.R, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -54,16 +73,14 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	} else if err != nil {
 		return err
 	}
-	writeObject(w, http.StatusOK, t.Version, t)
+	writeObject(w, http.StatusOK, t.Version, tokenOut(t))
 	return nil
 }
 
-func (a *API) createToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	ev := withActor(&store.Event{Action: "token.create", ObjectType: "token", Status: http.StatusCreated}, rc)
 	var req createTokenRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, ev, mustProblem(err))
 		return err
 	}
 	now := time.Now()
@@ -90,23 +107,22 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		}
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, ev, p)
 		return p
 	}
 	tok := store.Token{ID: uuid.NewString(), Role: req.Role, Description: req.Description,
-		CreatedAt: store.FormatTime(now), CreatedBy: rc.caller.ID, Version: 1}
+		CreatedAt: store.FormatTime(now), CreatedBy: c.caller.ID, Version: 1}
 	if exp != nil {
 		s := store.FormatTime(*exp)
 		tok.ExpiresAt = &s
 	}
-	ev.ObjectID = tok.ID
-	ev.Detail = "role " + tok.Role
+	c.ev.ObjectID = tok.ID
+	c.ev.Detail = "role " + tok.Role
 	var secret string
-	err := a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.ManageTokens(rc.caller); err != nil {
+	err := c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageTokens(c.caller); err != nil {
 			return err
 		}
-		role, err := roleRef(r, tx, req.Role)
+		role, err := roleRef(ctx, tx, req.Role)
 		if err != nil {
 			return err
 		}
@@ -121,19 +137,19 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/tokens/"+tok.ID)
-	writeObject(w, http.StatusCreated, tok.Version, createdToken{Token: tok, Secret: secret})
+	writeObject(w, http.StatusCreated, tok.Version, createdToken{tokenResponse: tokenOut(tok), Secret: secret})
 	return nil
 }
 
-func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "token")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "token.delete", ObjectType: "token", ObjectID: id, Status: http.StatusNoContent}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		if err := authz.ManageTokens(rc.caller); err != nil {
+	c.ev.ObjectID = id
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		if err := authz.ManageTokens(c.caller); err != nil {
 			return err
 		}
 		t, err := store.GetToken(ctx, tx, id)
@@ -145,7 +161,7 @@ func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 		if err := checkIfMatch(r, t.Version); err != nil {
 			return err
 		}
-		ev.Detail = "role " + t.Role
+		c.ev.Detail = "role " + t.Role
 		return store.DeleteToken(ctx, tx, id)
 	})
 	if err != nil {
@@ -155,9 +171,9 @@ func (a *API) deleteToken(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	return nil
 }
 
-func (a *API) listAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := authz.Read(rc.caller, "read the audit log"); err != nil {
-		return a.denyRead(r.Context(), rc, "audit.list", "audit", "", err)
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := authz.Read(c.caller, "read the audit log"); err != nil {
+		return err
 	}
 	p, err := page(r)
 	if err != nil {

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"maps"
+	"math"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -23,6 +25,30 @@ type createUserRequest struct {
 	Disabled     bool              `json:"disabled"`
 	Attributes   map[string]string `json:"attributes"`
 	Password     *string           `json:"password"`
+}
+
+// userResponse is a user on the wire. It is filled field by field from the
+// stored user, so nothing stored (a password hash, a future secret) reaches a
+// client unless it is listed here.
+type userResponse struct {
+	ID           string            `json:"id"`
+	Username     string            `json:"username"`
+	Email        string            `json:"email"`
+	FirstName    string            `json:"first_name"`
+	LastName     string            `json:"last_name"`
+	Organization string            `json:"organization"`
+	Role         string            `json:"role"`
+	Disabled     bool              `json:"disabled"`
+	Attributes   map[string]string `json:"attributes"`
+	CreatedAt    string            `json:"created_at"`
+	UpdatedAt    string            `json:"updated_at"`
+	Version      int64             `json:"version"`
+}
+
+func userOut(u store.User) userResponse {
+	return userResponse{ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Organization: u.Organization, Role: u.Role, Disabled: u.Disabled, Attributes: u.Attributes,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
 }
 
 type patchUserRequest struct {
@@ -56,31 +82,38 @@ func checkAttributes(fields map[string]string, attrs map[string]string) {
 	}
 }
 
-// roleRef looks a role up for an assignment; an unknown role is a 400 on the role field.
-func roleRef(r *http.Request, q store.Querier, name string) (authz.RoleRef, error) {
-	role, err := store.GetRole(r.Context(), q, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return authz.RoleRef{}, invalid(map[string]string{"role": "role " + quoteName(name) + " does not exist"})
-	} else if err != nil {
-		return authz.RoleRef{}, err
-	}
-	return authz.RoleRef{Name: role.Name, Level: role.Level}, nil
+// mayRead refuses a caller who may not read the user with that id before
+// the user is looked up, so such a caller learns nothing about it: the same
+// refusal whether it exists or not, and nothing of its role or version.
+func mayRead(c *call, id string) error {
+	return authz.ReadUser(c.caller, authz.UserRef{ID: id})
 }
 
-func quoteName(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "…"
+// loadUser reads the user a change is about. A caller who may not read that
+// user is first judged by the change's rule on a target it knows nothing of
+// (the least privileged, holding no grant): refused, it gets the same answer
+// whether the user exists or not; allowed (it may manage users at all, say
+// through a grant), it goes on to the rule on the user as stored.
+func loadUser(ctx context.Context, tx *sql.Tx, c *call, id string, rule func(authz.UserRef) error) (store.User, error) {
+	if mayRead(c, id) != nil {
+		if err := rule(authz.UserRef{ID: id, Role: authz.RoleRef{Level: math.MaxInt}}); err != nil {
+			return store.User{}, err
+		}
 	}
-	return `"` + s + `"`
+	u, err := store.GetUser(ctx, tx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, notFound("no user with id %q", id)
+	}
+	return u, err
 }
 
 func userRef(u store.User) authz.UserRef {
 	return authz.UserRef{ID: u.ID, System: u.System, Role: authz.RoleRef{Name: u.Role, Level: u.Level}}
 }
 
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
-	if err := authz.Read(rc.caller, "list users"); err != nil {
-		return a.denyRead(r.Context(), rc, "user.list", "user", "", err)
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := authz.Read(c.caller, "list users"); err != nil {
+		return err
 	}
 	p, err := page(r)
 	if err != nil {
@@ -93,13 +126,17 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	if err != nil {
 		return err
 	}
-	writeList(w, users, next)
+	writeList(w, mapAll(users, userOut), next)
 	return nil
 }
 
-func (a *API) getUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := parseID(r, "id", "user")
 	if err != nil {
+		return err
+	}
+	c.ev.ObjectID = id
+	if err := mayRead(c, id); err != nil {
 		return err
 	}
 	u, err := store.GetUser(r.Context(), a.st.R, id)
@@ -108,19 +145,14 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error 
 	} else if err != nil {
 		return err
 	}
-	if err := authz.ReadUser(rc.caller, userRef(u)); err != nil {
-		return a.denyRead(r.Context(), rc, "user.read", "user", id, err)
-	}
-	writeObject(w, http.StatusOK, u.Version, u)
+	writeObject(w, http.StatusOK, u.Version, userOut(u))
 	return nil
 }
 
-func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	ev := &store.Event{Action: "user.create", ObjectType: "user", Status: http.StatusCreated}
 	var req createUserRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
@@ -143,23 +175,13 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		}
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, withActor(ev, rc), p)
 		return p
 	}
-	// Check the rule before the costly hash, then again inside the transaction.
-	role, err := roleRef(r, a.st.R, req.Role)
-	if err == nil {
-		err = authz.CreateUser(rc.caller, role)
-	}
-	if err != nil {
-		if p, ok := toProblem(err); ok {
-			a.recordFailure(ctx, withActor(ev, rc), p)
-			return p
-		}
-		return err
-	}
+	// The costly hash comes first, outside the write transaction; whether
+	// the caller may create this user is decided once, inside it.
 	hash := ""
 	if req.Password != nil {
+		var err error
 		if hash, err = passwords.Hash(*req.Password, a.pw); err != nil {
 			return err
 		}
@@ -171,15 +193,23 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	if u.Attributes == nil {
 		u.Attributes = map[string]string{}
 	}
-	ev.ObjectID = u.ID
-	ev.Detail = "username " + u.Username + ", role " + u.Role
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		role, err := roleRef(r, tx, req.Role)
-		if err != nil {
+	c.ev.ObjectID = u.ID
+	c.ev.Detail = "username " + u.Username + ", role " + u.Role
+	err := c.change(ctx, func(tx *sql.Tx) error {
+		role, err := roleRef(ctx, tx, req.Role)
+		var unknown *Problem
+		if errors.As(err, &unknown) {
+			// Only a caller who may create users learns whether the role
+			// exists; the rule sees the weakest level, so others are refused.
+			role = authz.RoleRef{Name: req.Role, Level: math.MaxInt}
+		} else if err != nil {
 			return err
 		}
-		if err := authz.CreateUser(rc.caller, role); err != nil {
+		if err := authz.CreateUser(c.caller, role); err != nil {
 			return err
+		}
+		if unknown != nil {
+			return unknown
 		}
 		u.Level = role.Level
 		return store.InsertUser(ctx, tx, &u)
@@ -188,33 +218,19 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/users/"+u.ID)
-	writeObject(w, http.StatusCreated, u.Version, u)
+	writeObject(w, http.StatusCreated, u.Version, userOut(u))
 	return nil
 }
 
-func withActor(ev *store.Event, rc *reqCtx) *store.Event {
-	if rc != nil {
-		ev.Actor, ev.ActorID = rc.caller.Name, rc.caller.ID
-	}
-	return ev
-}
-
-// mustProblem converts a decode error, which is always a *Problem.
-func mustProblem(err error) *Problem {
-	p, _ := toProblem(err)
-	return p
-}
-
-func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "user")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "user.update", ObjectType: "user", ObjectID: id}
+	c.ev.ObjectID = id
 	var req patchUserRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
 		return err
 	}
 	fields := map[string]string{}
@@ -235,26 +251,22 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		checkAttributes(fields, *req.Attributes)
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, withActor(ev, rc), p)
 		return p
 	}
 	var u store.User
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
+	err = c.change(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = store.GetUser(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no user with id %q", id)
-		} else if err != nil {
-			return err
-		}
-		if err := checkIfMatch(r, u.Version); err != nil {
+		u, err = loadUser(ctx, tx, c, id, func(t authz.UserRef) error {
+			return authz.UpdateUser(c.caller, t, authz.UserChange{Profile: true})
+		})
+		if err != nil {
 			return err
 		}
 		before := u
 		target := userRef(u)
 		var ch authz.UserChange
 		if req.Role != nil && *req.Role != u.Role {
-			role, err := roleRef(r, tx, *req.Role)
+			role, err := roleRef(ctx, tx, *req.Role)
 			if err != nil {
 				return err
 			}
@@ -264,7 +276,10 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 			ch.Disabled = req.Disabled
 		}
 		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
-		if err := authz.UpdateUser(rc.caller, target, ch); err != nil {
+		if err := authz.UpdateUser(c.caller, target, ch); err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
 			return err
 		}
 		if req.Email != nil {
@@ -287,7 +302,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 		}
 		if ch.Role != nil {
 			u.Role, u.Level = ch.Role.Name, ch.Role.Level
-			ev.Detail = "role " + u.Role
+			c.ev.Detail = "role " + u.Role
 		}
 		if ch.Disabled != nil {
 			u.Disabled = *ch.Disabled
@@ -308,31 +323,29 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	if err != nil {
 		return err
 	}
-	writeObject(w, http.StatusOK, u.Version, u)
+	writeObject(w, http.StatusOK, u.Version, userOut(u))
 	return nil
 }
 
-func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "user")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "user.delete", ObjectType: "user", ObjectID: id, Status: http.StatusNoContent}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		u, err := store.GetUser(ctx, tx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no user with id %q", id)
-		} else if err != nil {
+	c.ev.ObjectID = id
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		u, err := loadUser(ctx, tx, c, id, func(t authz.UserRef) error { return authz.DeleteUser(c.caller, t) })
+		if err != nil {
+			return err
+		}
+		if err := authz.DeleteUser(c.caller, userRef(u)); err != nil {
 			return err
 		}
 		if err := checkIfMatch(r, u.Version); err != nil {
 			return err
 		}
-		if err := authz.DeleteUser(rc.caller, userRef(u)); err != nil {
-			return err
-		}
-		ev.Detail = "username " + u.Username
+		c.ev.Detail = "username " + u.Username
 		return store.DeleteUser(ctx, tx, id)
 	})
 	if err != nil {
@@ -342,74 +355,69 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, rc *reqCtx) err
 	return nil
 }
 
-func (a *API) setPassword(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	id, err := parseID(r, "id", "user")
 	if err != nil {
 		return err
 	}
-	ev := &store.Event{Action: "user.password", ObjectType: "user", ObjectID: id, Status: http.StatusNoContent}
+	c.ev.ObjectID = id
 	var req passwordRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.recordFailure(ctx, withActor(ev, rc), mustProblem(err))
 		return err
 	}
-	self := rc.caller.IsUser(id)
 	fields := map[string]string{}
 	if msg := catalog.ValidatePassword(req.NewPassword); msg != "" {
 		fields["new_password"] = msg
 	}
 	if p := invalid(fields); p != nil {
-		a.recordFailure(ctx, withActor(ev, rc), p)
 		return p
 	}
-	// Authorise and check the current password before hashing the new one.
-	check := func(q store.Querier) (store.User, error) {
-		u, err := store.GetUser(ctx, q, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return u, notFound("no user with id %q", id)
-		} else if err != nil {
-			return u, err
+	// The costly work comes first, outside the write transaction: hashing
+	// the new password, and for one's own password verifying the current one
+	// against the stored hash, which the transaction then finds unchanged.
+	self := c.caller.IsUser(id)
+	verified := ""
+	if self && req.CurrentPassword != nil {
+		u, err := store.GetUser(ctx, a.st.R, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
 		}
-		if err := checkIfMatch(r, u.Version); err != nil {
-			return u, err
+		ok, err := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
+		if err != nil && !errors.Is(err, passwords.ErrMalformedHash) {
+			return err
 		}
-		return u, authz.SetPassword(rc.caller, userRef(u), self)
-	}
-	u, err := check(a.st.R)
-	if err == nil && self && req.CurrentPassword == nil {
-		err = invalid(map[string]string{"current_password": "is required to change your own password"})
-	} else if err == nil && self {
-		ok, verr := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
-		if verr != nil && !errors.Is(verr, passwords.ErrMalformedHash) {
-			return verr
+		if ok {
+			verified = u.PasswordHash
 		}
-		if !ok {
-			err = invalid(map[string]string{"current_password": "does not match the current password"})
-		}
-	}
-	if err != nil {
-		if p, ok := toProblem(err); ok {
-			a.recordFailure(ctx, withActor(ev, rc), p)
-			return p
-		}
-		return err
 	}
 	hash, err := passwords.Hash(req.NewPassword, a.pw)
 	if err != nil {
 		return err
 	}
-	err = a.change(ctx, rc, ev, func(tx *sql.Tx) error {
-		u, err := check(tx)
+	err = c.change(ctx, func(tx *sql.Tx) error {
+		u, err := loadUser(ctx, tx, c, id, func(t authz.UserRef) error { return authz.SetPassword(c.caller, t, self) })
 		if err != nil {
 			return err
+		}
+		if err := authz.SetPassword(c.caller, userRef(u), self); err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, u.Version); err != nil {
+			return err
+		}
+		if self && req.CurrentPassword == nil {
+			return invalid(map[string]string{"current_password": "is required to change your own password"})
+		}
+		if self && (verified == "" || verified != u.PasswordHash) {
+			return invalid(map[string]string{"current_password": "does not match the current password"})
 		}
 		u.PasswordHash = hash
 		if err := store.UpdateUser(ctx, tx, &u); err != nil {
 			return err
 		}
 		// A new password ends the user's other sessions.
-		return store.DeleteUserSessions(ctx, tx, u.ID, rc.sessionHash)
+		return store.DeleteUserSessions(ctx, tx, u.ID, c.cred.sessionHash)
 	})
 	if err != nil {
 		return err

@@ -6,16 +6,17 @@ import (
 	"errors"
 )
 
-// Token is a third-party token's record; the JWT itself is never stored.
+// Token is a third-party token's record; the JWT itself is never stored. It
+// is not the wire format: the api package maps it to its own response.
 type Token struct {
-	ID          string  `json:"id"`
-	Role        string  `json:"role"`
-	Description string  `json:"description"`
-	ExpiresAt   *string `json:"expires_at"`
-	CreatedAt   string  `json:"created_at"`
-	CreatedBy   string  `json:"created_by"`
-	Version     int64   `json:"version"`
-	Level       int     `json:"-"`
+	ID          string
+	Role        string
+	Description string
+	ExpiresAt   *string
+	CreatedAt   string
+	CreatedBy   string
+	Version     int64
+	Level       int // the role's level, joined in
 	seq         int64
 }
 

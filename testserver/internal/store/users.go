@@ -56,23 +56,24 @@ func (w *where) sql() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// User is a stored user. PasswordHash never leaves the server.
+// User is a stored user. It is not the wire format: the api package maps it
+// to its own response, field by field, so the hash never leaves the server.
 type User struct {
-	ID           string            `json:"id"`
-	Username     string            `json:"username"`
-	Email        string            `json:"email"`
-	FirstName    string            `json:"first_name"`
-	LastName     string            `json:"last_name"`
-	Organization string            `json:"organization"`
-	Role         string            `json:"role"`
-	Disabled     bool              `json:"disabled"`
-	Attributes   map[string]string `json:"attributes"`
-	CreatedAt    string            `json:"created_at"`
-	UpdatedAt    string            `json:"updated_at"`
-	Version      int64             `json:"version"`
+	ID           string
+	Username     string
+	Email        string
+	FirstName    string
+	LastName     string
+	Organization string
+	Role         string
+	Disabled     bool
+	Attributes   map[string]string
+	CreatedAt    string
+	UpdatedAt    string
+	Version      int64
 
-	Level        int    `json:"-"` // the role's level, joined in
-	System       bool   `json:"-"`
+	Level        int // the role's level, joined in
+	System       bool
 	PasswordHash string `json:"-"`
 	seq          int64
 }
