@@ -41,13 +41,13 @@ func (r *groupMembersResource) MoveState(ctx context.Context) []resource.StateMo
 			if resp.Diagnostics.HasError() {
 				return
 			}
-			set, diags := types.SetValue(types.StringType, []attr.Value{from.UserID})
+			set, diags := types.SetValue(types.StringType, []attr.Value{from.UserID.StringValue})
 			resp.Diagnostics.Append(diags...)
 			if resp.Diagnostics.HasError() {
 				return
 			}
 			resp.Diagnostics.Append(resp.TargetState.Set(ctx, groupMembersResourceModel{
-				ID:      from.GroupID,
+				ID:      from.GroupID.StringValue,
 				GroupID: from.GroupID,
 				UserIDs: idSetValue{SetValue: set},
 			})...)
