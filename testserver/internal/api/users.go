@@ -121,7 +121,12 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	q := r.URL.Query()
 	f := store.UserFilter{Email: q.Get("email"), Username: q.Get("username"), EmailSuffix: q.Get("email_suffix"),
-		Role: q.Get("role"), Organization: q.Get("organization"), GroupID: q.Get("group_id")}
+		Role: q.Get("role"), GroupID: queryID(q, "group_id")}
+	if q.Has("organization") {
+		// Present and empty asks for the users without an organization.
+		org := q.Get("organization")
+		f.Organization = &org
+	}
 	users, next, err := store.ListUsers(r.Context(), a.st.R, f, p)
 	if err != nil {
 		return err

@@ -43,7 +43,12 @@ func GetGroup(ctx context.Context, q Querier, id string) (Group, error) {
 }
 
 // GroupFilter narrows ListGroups.
-type GroupFilter struct{ Name, Organization, FullName string }
+type GroupFilter struct {
+	Name, FullName string
+	// Organization filters when non-nil; a pointer to "" selects the groups
+	// without an organization.
+	Organization *string
+}
 
 // ListGroups returns one page of groups in creation order.
 func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group, string, error) {
@@ -51,8 +56,8 @@ func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group,
 	if f.Name != "" {
 		w.add(`g.name = ?`, f.Name)
 	}
-	if f.Organization != "" {
-		w.add(`g.organization = ?`, f.Organization)
+	if f.Organization != nil {
+		w.add(`g.organization = ?`, *f.Organization)
 	}
 	if f.FullName != "" {
 		w.add(`g.full_name = ?`, f.FullName)

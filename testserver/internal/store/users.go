@@ -120,7 +120,10 @@ func GetSystemUser(ctx context.Context, q Querier) (User, error) {
 
 // UserFilter narrows ListUsers; empty fields do not filter.
 type UserFilter struct {
-	Email, Username, EmailSuffix, Role, Organization, GroupID string
+	Email, Username, EmailSuffix, Role, GroupID string
+	// Organization filters when non-nil; a pointer to "" selects the users
+	// without an organization.
+	Organization *string
 }
 
 // ListUsers returns one page of users in creation order and the next cursor.
@@ -138,8 +141,8 @@ func ListUsers(ctx context.Context, q Querier, f UserFilter, p Page) ([]User, st
 	if f.Role != "" {
 		w.add(`u.role = ?`, f.Role)
 	}
-	if f.Organization != "" {
-		w.add(`u.organization = ? COLLATE NOCASE`, f.Organization)
+	if f.Organization != nil {
+		w.add(`u.organization = ? COLLATE NOCASE`, *f.Organization)
 	}
 	if f.GroupID != "" {
 		w.add(`u.id IN (SELECT user_id FROM memberships WHERE group_id = ?)`, f.GroupID)
