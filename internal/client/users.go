@@ -56,14 +56,21 @@ type UserFilter struct {
 	EmailSuffix  string
 	Role         string
 	Organization string
-	GroupID      string
+	// NoOrganization selects the users without an organization; it is
+	// ignored when Organization is set.
+	NoOrganization bool
+	GroupID        string
 }
 
 func (f UserFilter) query() url.Values {
-	return filterQuery(
+	q := filterQuery(
 		"email", f.Email, "username", f.Username, "email_suffix", f.EmailSuffix,
 		"role", f.Role, "organization", f.Organization, "group_id", f.GroupID,
 	)
+	if f.NoOrganization && f.Organization == "" {
+		q.Set("organization", "")
+	}
+	return q
 }
 
 type passwordChange struct {

@@ -52,9 +52,10 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators:          []validator.String{roleNameValidator()},
 			},
 			"organization": schema.StringAttribute{
-				MarkdownDescription: "Only users of this organization (exact, case-insensitive); " + textRule(catalog.NameMaxLength, false) + ".",
-				Optional:            true,
-				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
+				MarkdownDescription: "Only users of this organization (exact, case-insensitive); " + textRule(catalog.NameMaxLength, false) +
+					". `\"\"` lists the users without an organization; omit it for users of any organization.",
+				Optional:   true,
+				Validators: []validator.String{textValidator(catalog.NameMaxLength, false)},
 			},
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "Only members of the group with this id (a UUID).",
@@ -91,10 +92,11 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	filter := client.UserFilter{
-		Role:         cfg.Role.ValueString(),
-		Organization: cfg.Organization.ValueString(),
-		GroupID:      normalizeID(cfg.GroupID.ValueString()),
-		EmailSuffix:  cfg.EmailSuffix.ValueString(),
+		Role:           cfg.Role.ValueString(),
+		Organization:   cfg.Organization.ValueString(),
+		NoOrganization: !cfg.Organization.IsNull() && cfg.Organization.ValueString() == "",
+		GroupID:        normalizeID(cfg.GroupID.ValueString()),
+		EmailSuffix:    cfg.EmailSuffix.ValueString(),
 	}
 	users, err := d.client.ListUsers(ctx, filter)
 	if err != nil {
