@@ -50,9 +50,9 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"A role can be deleted only while no user, token or permission uses it.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the role; " + roleNameRule + ". Changing it replaces the role.",
+				MarkdownDescription: "Name of the role; " + roleNameRule + ", and not a built-in role (" + builtinRoleNames() + "). Changing it replaces the role.",
 				Required:            true,
-				Validators:          []validator.String{roleNameValidator()},
+				Validators:          []validator.String{customRoleNameValidator()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"level": schema.Int64Attribute{
@@ -162,6 +162,10 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 // ImportState imports a role by its name.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if catalog.IsBuiltinRole(req.ID) {
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("%q %s.", req.ID, builtinRoleRefusal(req.ID)))
+		return
+	}
 	if msg := catalog.ValidateRoleName(req.ID); msg != "" {
 		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a role by its name; %q %s.", req.ID, msg))
 		return

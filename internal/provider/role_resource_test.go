@@ -185,3 +185,34 @@ func TestAccRoleResource_editBetweenPlanAndApply(t *testing.T) {
 		},
 	})
 }
+
+// Built-in roles exist on every server and cannot be managed: refused at
+// plan time and on import, with the reason.
+func TestAccRoleResource_builtinRefused(t *testing.T) {
+	env := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccRoleConfig(env, "auditor", 100, ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid role name.*built-in\s+role\s+"auditor".*cannot\s+be\s+managed`),
+			},
+			{
+				Config: env.Config(`
+import {
+  to = identity_role.test
+  id = "auditor"
+}
+
+resource "identity_role" "test" {
+  name  = "custom"
+  level = 100
+}
+`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid import ID.*built-in\s+role\s+"auditor"`),
+			},
+		},
+	})
+}

@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -60,15 +59,20 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"so a password changed outside Terraform is not detected.",
 		Attributes: withComputed(map[string]schema.Attribute{
 			"username": schema.StringAttribute{
-				MarkdownDescription: "Login name; " + usernameRule + ". The server keeps the case it is created with. Changing it replaces the user.",
-				Required:            true,
-				Validators:          []validator.String{usernameValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Login name; " + usernameRule + ". Changing it replaces the user, unless only its case changes: " +
+					"usernames are case-insensitive and the server keeps the case the user was created with, so a case-only change " +
+					"is an in-place update that records the new spelling in state without touching the server, and a user whose " +
+					"username differs from this one only in case is not drift.",
+				Required:      true,
+				Validators:    []validator.String{usernameValidator()},
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessCase()},
 			},
 			"email": schema.StringAttribute{
-				MarkdownDescription: "Email address; " + emailRule + ". A value that differs from the server's only in case is not a change.",
-				Required:            true,
-				Validators:          []validator.String{emailValidator()},
+				MarkdownDescription: "Email address; " + emailRule + ". Compared case-insensitively: when the server's email differs " +
+					"from this one only in case (changed through the API, say), no change is planned. Changing only the case here " +
+					"is an in-place update that stores the new spelling on the server.",
+				Required:   true,
+				Validators: []validator.String{emailValidator()},
 			},
 			"first_name": schema.StringAttribute{
 				MarkdownDescription: "Given name; " + textRule(catalog.NameMaxLength, false) + ". Defaults to `\"\"`.",
@@ -174,10 +178,22 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	})
 	if err != nil {
 		username, email := plan.Username.ValueString(), plan.Email.ValueString()
+		detail := fmt.Sprintf("Creating user %q: %s", username, err)
+		importID := ""
+		if errors.Is(err, client.ErrConflict) {
+			// Only a user with this username is this resource's object;
+			// one that merely holds the email is someone else.
+			if u, lookupErr := r.client.GetUserByUsername(ctx, username); lookupErr == nil {
+				importID = u.Username
+			} else if u, lookupErr := r.client.GetUserByEmail(ctx, email); lookupErr == nil {
+				detail += fmt.Sprintf("\n\nThe email %q already belongs to another user, %q (id %s); emails are unique "+
+					"case-insensitively. Choose another email for %q, or change the email of %q first.",
+					email, u.Username, u.ID, username, u.Username)
+			}
+		}
 		addCreateError(&resp.Diagnostics, err, createFailure{
-			summary: "Unable to create user", detail: fmt.Sprintf("Creating user %q: %s", username, err),
-			typeName: "identity_user", what: fmt.Sprintf("user %q (or a user with email %q)", username, email),
-			importID: r.conflictingUsername(ctx, username, email),
+			summary: "Unable to create user", detail: detail,
+			typeName: "identity_user", what: fmt.Sprintf("user %q", username), importID: importID,
 		})
 		return
 	}
@@ -308,16 +324,4 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user.ID)...)
-}
-
-// conflictingUsername finds the username of the user that holds username or
-// email (either clashes), for the import advice; "" when it cannot tell.
-func (r *userResource) conflictingUsername(ctx context.Context, username, email string) string {
-	if u, err := r.client.GetUserByUsername(ctx, username); err == nil {
-		return u.Username
-	}
-	if u, err := r.client.GetUserByEmail(ctx, email); err == nil {
-		return u.Username
-	}
-	return ""
 }

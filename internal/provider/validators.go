@@ -104,6 +104,37 @@ func roleNameValidator() validator.String {
 	return catalogStringValidator{summary: "Invalid role name", description: "must be " + roleNameRule, check: catalog.ValidateRoleName}
 }
 
+// customRoleNameValidator checks the role name pattern and refuses the
+// built-in roles, which exist on every server and cannot be managed.
+func customRoleNameValidator() validator.String {
+	return catalogStringValidator{
+		summary:     "Invalid role name",
+		description: "must be " + roleNameRule + ", and not a built-in role (" + builtinRoleNames() + ")",
+		check: func(s string) string {
+			if catalog.IsBuiltinRole(s) {
+				return builtinRoleRefusal(s)
+			}
+			return catalog.ValidateRoleName(s)
+		},
+	}
+}
+
+// builtinRoleRefusal says why a built-in role cannot be an identity_role.
+func builtinRoleRefusal(name string) string {
+	return fmt.Sprintf("names the built-in role %q, which exists on every server with a fixed level and cannot be "+
+		"managed, imported or deleted; refer to it by name where a role is expected (such as identity_user.role), "+
+		"or read it with the identity_role data source", name)
+}
+
+// builtinRoleNames lists the built-in roles' names as Markdown code.
+func builtinRoleNames() string {
+	names := make([]string, len(catalog.BuiltinRoles))
+	for i, r := range catalog.BuiltinRoles {
+		names[i] = r.Name
+	}
+	return codeList(names)
+}
+
 // emailValidator checks that a string is a plain email address.
 func emailValidator() validator.String {
 	return catalogStringValidator{summary: "Invalid email address", description: "must be " + emailRule, check: catalog.ValidateEmail}
