@@ -25,21 +25,24 @@ type createFailure struct {
 }
 
 // addCreateError reports a failed create. When the server refused it because
-// the object already exists (a 409), the detail says which object it is and
-// how to adopt it: an interrupted apply can leave an object created on the
-// server but never recorded in state, and creating it again can only fail.
+// the object already exists (a 409) and f names it, the detail says which
+// object it is and how to adopt it into this resource; the object may come
+// from another configuration, a manual change or an apply that was
+// interrupted before recording it, and creating it again can only fail.
 func addCreateError(diags *diag.Diagnostics, err error, f createFailure) {
 	if !errors.Is(err, client.ErrConflict) || f.importID == "" {
 		diags.AddError(f.summary, f.detail)
 		return
 	}
 	diags.AddError(f.summary, fmt.Sprintf("%s\n\n"+
-		"The %s already exists on the server but is not in this Terraform state; for example, an earlier apply "+
-		"created it and was interrupted before recording it. Adopt it instead of creating it, replacing <name> "+
-		"(and [<index>], for count or for_each) with this resource's address:\n\n"+
+		"The %s already exists on the server but is not in this Terraform state: another configuration or a "+
+		"manual change made it, or an earlier apply was interrupted before recording it. If this resource is meant "+
+		"to manage it, adopt it instead of creating it, replacing <name> (and [<index>], for count or for_each) with "+
+		"this resource's address:\n\n"+
 		"  terraform import '%s.<name>' '%s'\n\n"+
 		"or add an import block:\n\n"+
-		"  import {\n    to = %s.<name>\n    id = %q\n  }",
+		"  import {\n    to = %s.<name>\n    id = %q\n  }\n\n"+
+		"If another configuration manages it, remove this resource instead.",
 		f.detail, f.what, f.typeName, f.importID, f.typeName, f.importID))
 }
 

@@ -128,9 +128,13 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 	})
 	if err != nil {
 		grant := fmt.Sprintf("%s on %s to %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal())
+		existing := ""
+		if errors.Is(err, client.ErrConflict) {
+			existing = r.existingGrantID(ctx, plan)
+		}
 		addCreateError(&resp.Diagnostics, err, createFailure{
 			summary: "Unable to create permission", detail: fmt.Sprintf("Could not grant %s: %s", grant, err),
-			typeName: "identity_permission", what: "grant of " + grant, importID: r.existingGrantID(ctx, plan),
+			typeName: "identity_permission", what: fmt.Sprintf("grant of %s (permission id %s)", grant, existing), importID: existing,
 		})
 		return
 	}

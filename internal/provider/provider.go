@@ -115,8 +115,7 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 		"request_timeout": cfg.RequestTimeout, "max_retries": cfg.MaxRetries,
 	} {
 		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider setting",
-				fmt.Sprintf("The provider cannot connect while %q is unknown. Set it to a value known at plan time, or apply the resources it depends on first (-target).", name))
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider setting", unknownSettingDetail(name))
 		}
 	}
 	if resp.Diagnostics.HasError() {
@@ -273,6 +272,21 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 		s.maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
 	return s, diags
+}
+
+// unknownSettingDetail explains an unknown provider setting and what to do.
+// A token is usually unknown because an identity_third_party_token of the
+// same configuration mints it and is being replaced: that rotation would need
+// -target every time, and the ephemeral identity_token avoids it.
+func unknownSettingDetail(name string) string {
+	detail := fmt.Sprintf("The provider cannot connect while %q is unknown at plan time.", name)
+	if name == "token" {
+		return detail + " If it comes from an identity_third_party_token in this configuration, that token is " +
+			"unknown whenever a replacement (rotation) is planned. Use the ephemeral identity_token resource for a " +
+			"credential minted in the same configuration (minted for each run, never stored), or pass a token from " +
+			"outside the configuration."
+	}
+	return detail + " Set it to a value known at plan time, or apply the resources it depends on first (-target)."
 }
 
 // tflogAdapter routes the client's logs into Terraform's provider log.

@@ -177,3 +177,34 @@ func silentServerURL(t *testing.T) string {
 	})
 	return "http://" + l.Addr().String()
 }
+
+// A provider block whose token is minted by an identity_third_party_token of
+// the same configuration cannot plan while that token is unknown; the
+// diagnostic points at the ephemeral identity_token rather than at -target.
+func TestAccProvider_tokenFromSameConfigurationAdvice(t *testing.T) {
+	env := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(fmt.Sprintf(`
+resource "identity_third_party_token" "reader" {
+  role = "auditor"
+}
+
+provider "identity" {
+  alias    = "reader"
+  endpoint = %q
+  token    = identity_third_party_token.reader.token
+}
+
+data "identity_role" "as_reader" {
+  provider = identity.reader
+  name     = "guest"
+}
+`, env.Server.URL)),
+				ExpectError: regexp.MustCompile(`(?s)Unknown provider setting.*identity_third_party_token\s+in\s+this\s+configuration.*ephemeral\s+identity_token\s+resource`),
+			},
+		},
+	})
+}
