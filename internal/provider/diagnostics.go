@@ -58,12 +58,12 @@ func addConnectError(diags *diag.Diagnostics, s settings, err error) {
 	var apiErr *client.APIError
 	switch {
 	case errors.Is(err, client.ErrUnauthorized):
-		attr, what := "token", "token"
+		attr, what, from := "token", "token", s.tokenFrom
 		if s.token == "" {
-			attr, what = "password", "username and password"
+			attr, what, from = "password", "username and password", s.usernameFrom+" and "+s.passwordFrom
 		}
-		if s.credentialSource == "environment" {
-			what += " (from the environment)"
+		if s.fromEnvironment() {
+			what += " (set by " + from + ")"
 		}
 		diags.AddAttributeError(path.Root(attr), "Identity server refused the credentials",
 			fmt.Sprintf("The server at %s refused the %s: %s", s.endpoint, what, err))

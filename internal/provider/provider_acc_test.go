@@ -208,3 +208,29 @@ data "identity_role" "as_reader" {
 		},
 	})
 }
+
+// Each credential falls back to its own environment variable: a username
+// in the provider block logs in with the password from IDENTITY_PASSWORD.
+func TestAccProvider_usernameInConfigurationPasswordFromEnvironment(t *testing.T) {
+	env := newTestEnv(t)
+	t.Setenv(EnvEndpoint, "")
+	t.Setenv(EnvToken, "")
+	t.Setenv(EnvUsername, "")
+	t.Setenv(EnvPassword, env.Server.SuperuserPassword)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// A token in the block and a password from the environment conflict.
+				Config:      fmt.Sprintf("provider \"identity\" {\n  endpoint = %q\n  token    = %q\n}\n", env.Server.URL, env.Server.Token) + testAccGuestRole,
+				ExpectError: regexp.MustCompile(`(?s)Conflicting provider credentials.*Both\s+token\s+and\s+IDENTITY_PASSWORD\s+are\s+set`),
+			},
+			{
+				Config: fmt.Sprintf("provider \"identity\" {\n  endpoint = %q\n  username = \"system\"\n}\n", env.Server.URL) + testAccGuestRole,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.identity_role.guest", tfjsonpath.New("level"), knownvalue.Int64Exact(256)),
+				},
+			},
+		},
+	})
+}
