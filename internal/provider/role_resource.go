@@ -50,7 +50,9 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"A role can be deleted only while no user, token or permission uses it.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the role; " + roleNameRule + ", and not a built-in role (" + builtinRoleNames() + "). Changing it replaces the role.",
+				MarkdownDescription: "Name of the role; " + roleNameRule + ", and not a built-in role (" + builtinRoleNames() + "). Changing it replaces the role: while users, tokens or " +
+					"permissions use the role, rename it with `lifecycle { create_before_destroy = true }` on this resource, so the " +
+					"new role exists and they move to it before the old one is deleted.",
 				Required:            true,
 				Validators:          []validator.String{customRoleNameValidator()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -153,8 +155,13 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	switch {
 	case err == nil, errors.Is(err, client.ErrNotFound):
 	case errors.Is(err, client.ErrConflict):
-		resp.Diagnostics.AddError("Unable to delete role",
-			fmt.Sprintf("Role %q is still used by a user, token or permission; move those to another role first: %s", state.Name.ValueString(), err))
+		resp.Diagnostics.AddError("Unable to delete role", fmt.Sprintf("Deleting role %q: %s\n\n"+
+			"A role can be deleted only once no user, token or permission uses it. If this delete is part of a rename, "+
+			"Terraform replaces the role and by default deletes the old one before anything moves to the new one. "+
+			"Add\n\n  lifecycle {\n    create_before_destroy = true\n  }\n\n"+
+			"to the identity_role so the new role is created and its users move before the old one is deleted, or rename "+
+			"in two steps: add the new role and point its users, tokens and permissions at it, apply, then remove the old role.",
+			state.Name.ValueString(), err))
 	default:
 		resp.Diagnostics.AddError("Unable to delete role", fmt.Sprintf("Deleting role %q: %s", state.Name.ValueString(), err))
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/seed/terraform-provider-identity/internal/client"
@@ -212,6 +214,59 @@ resource "identity_role" "test" {
 `),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)Invalid import ID.*built-in\s+role\s+"auditor"`),
+			},
+		},
+	})
+}
+
+// Renaming a role that users hold: without create_before_destroy the old
+// role cannot be deleted first and the error gives both recipes; with it the
+// rename goes through in one apply.
+func TestAccRoleResource_renameWhileHeld(t *testing.T) {
+	env := newTestEnv(t)
+	config := func(name, lifecycle string) string {
+		return env.Config(fmt.Sprintf(`
+resource "identity_role" "r" {
+  name  = %q
+  level = 50
+%s
+}
+
+resource "identity_user" "a" {
+  username = "rename-a"
+  email    = "rename-a@example.com"
+  role     = identity_role.r.name
+}
+
+resource "identity_user" "b" {
+  username = "rename-b"
+  email    = "rename-b@example.com"
+  role     = identity_role.r.name
+}
+`, name, lifecycle))
+	}
+	const cbd = "  lifecycle {\n    create_before_destroy = true\n  }"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRoleDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{Config: config("dev", "")},
+			{
+				Config:      config("developer", ""),
+				ExpectError: regexp.MustCompile(`(?s)Unable to delete role.*"dev".*create_before_destroy\s+=\s+true.*rename\s+in\s+two\s+steps`),
+			},
+			{
+				Config: config("developer", cbd),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("identity_user.a", tfjsonpath.New("role"), knownvalue.StringExact("developer")),
+					statecheck.ExpectKnownValue("identity_user.b", tfjsonpath.New("role"), knownvalue.StringExact("developer")),
+				},
+				Check: func(*terraform.State) error {
+					if _, err := env.Client.GetRole(env.ctx(t), "dev"); !errors.Is(err, client.ErrNotFound) {
+						return fmt.Errorf("old role dev after the rename: %v, want not found", err)
+					}
+					return nil
+				},
 			},
 		},
 	})
