@@ -248,7 +248,7 @@ func TestUserManagementRules(t *testing.T) {
 
 	// No one assigns a role above their own level.
 	r := admin.must(403, "POST", "/api/v1/users", map[string]any{"username": "evil", "email": "evil@example.com", "role": "sudo"})
-	if r.str("detail") != "admin (level 1) cannot assign role sudo (level 0)" {
+	if r.str("detail") != `user "ada" with role admin (level 1) cannot assign role sudo (level 0)` {
 		t.Fatalf("403 detail %q", r.str("detail"))
 	}
 	if n := count(t, s, `SELECT count(*) FROM users WHERE username = 'evil'`); n != 0 {

@@ -53,9 +53,9 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "Name of the role; " + roleNameRule + ", and not a built-in role (" + builtinRoleNames() + "). Changing it replaces the role: while users, tokens or " +
 					"permissions use the role, rename it with `lifecycle { create_before_destroy = true }` on this resource, so the " +
 					"new role exists and they move to it before the old one is deleted.",
-				Required:            true,
-				Validators:          []validator.String{customRoleNameValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required:      true,
+				Validators:    []validator.String{customRoleNameValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"level": schema.Int64Attribute{
 				MarkdownDescription: "Privilege level, " + levelRule + ". The caller may only manage roles whose level is greater than its own.",

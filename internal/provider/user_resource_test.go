@@ -298,7 +298,8 @@ resource "identity_user" "test" {
   role     = "sudo"
 }
 `, env.Server.URL),
-				ExpectError: regexp.MustCompile(`(?s)Unable to create user.*"root2".*admin\s+\(level\s+1\)\s+cannot\s+assign\s+role\s+sudo\s+\(level\s+0\)`),
+				// The refusal names the signed-in user as well as its role.
+				ExpectError: regexp.MustCompile(`(?s)Unable to create user.*"root2".*user\s+"ann"\s+with\s+role\s+admin\s+\(level\s+1\)\s+cannot\s+assign\s+role\s+sudo\s+\(level\s+0\)`),
 			},
 		},
 	})

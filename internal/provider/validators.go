@@ -45,8 +45,25 @@ func (v catalogStringValidator) ValidateString(_ context.Context, req validator.
 	}
 	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
-			fmt.Sprintf("%s %s.", req.Path, msg))
+			fmt.Sprintf("%s %s.", describeAttribute(req.Path, req.ConfigValue.ValueString()), msg))
 	}
+}
+
+// describeAttribute names the attribute at p for a message. An element of a
+// set or list is named by its value and its attribute, as in `"x" in
+// user_ids`, rather than by Terraform's path syntax.
+func describeAttribute(p path.Path, value string) string {
+	steps := p.Steps()
+	if len(steps) == 0 {
+		return fmt.Sprintf("%q", value)
+	}
+	switch last := steps[len(steps)-1].(type) {
+	case path.PathStepElementKeyValue, path.PathStepElementKeyInt:
+		return fmt.Sprintf("%q in %s", value, p.ParentPath())
+	case path.PathStepElementKeyString:
+		return fmt.Sprintf("%s entry %q", p.ParentPath(), string(last))
+	}
+	return p.String()
 }
 
 // Rule texts, each quoted by the MarkdownDescriptions of the attributes its
