@@ -120,10 +120,21 @@ func (r *groupMembersResource) Delete(ctx context.Context, req resource.DeleteRe
 	}
 }
 
-// ImportState takes the group's id; Read then fills in its members.
+// ImportState takes the group's id or full name (`Organization:Name` or
+// `Name`); Read then fills in its members.
 func (r *groupMembersResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), req.ID)...)
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before group members can be imported.")
+		return
+	}
+	g, err := findGroup(ctx, r.client, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import group members",
+			fmt.Sprintf("Could not find a group with id or full name %q (expected a UUID, `Organization:Name` or `Name`): %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), g.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), g.ID)...)
 }
 
 // set replaces the whole member set with the plan's in one request. The

@@ -135,15 +135,43 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 	}
 }
 
-// ImportState accepts `group_id/user_id`.
+// ImportState accepts `group/user`, where the group is its id or full name
+// (`Organization:Name` or `Name`) and the user its id or username; the
+// membership must exist.
 func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	groupID, userID, ok := strings.Cut(req.ID, "/")
-	if !ok || groupID == "" || userID == "" || strings.Contains(userID, "/") {
-		resp.Diagnostics.AddError(summaryInvalidImportID,
-			fmt.Sprintf("Expected an import id of the form group_id/user_id, got %q.", req.ID))
+	// Usernames never hold a slash, so the last one separates the user.
+	i := strings.LastIndex(req.ID, "/")
+	if i <= 0 || i == len(req.ID)-1 {
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Expected an import id of the form group/user, "+
+			"such as group_id/user_id or Organization:Name/username, got %q.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(groupID, userID))...)
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a membership can be imported.")
+		return
+	}
+	groupKey, userKey := req.ID[:i], req.ID[i+1:]
+	g, err := findGroup(ctx, r.client, groupKey)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import group membership",
+			fmt.Sprintf("Could not find a group with id or full name %q: %s", groupKey, err))
+		return
+	}
+	u, err := findUser(ctx, r.client, userKey)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import group membership",
+			fmt.Sprintf("Could not find a user with id or username %q: %s", userKey, err))
+		return
+	}
+	if _, err := r.client.GetMembership(ctx, g.ID, u.ID); err != nil {
+		detail := fmt.Sprintf("Could not read the membership of user %q in group %q: %s", u.Username, g.FullName, err)
+		if errors.Is(err, client.ErrNotFound) {
+			detail = fmt.Sprintf("User %q (%s) is not a member of group %q (%s); there is no membership to import.", u.Username, u.ID, g.FullName, g.ID)
+		}
+		resp.Diagnostics.AddError("Unable to import group membership", detail)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(g.ID, u.ID))...)
 }
 
 // groupMembershipResourceModelFrom is the membership of a user in a group; its id is `group_id/user_id`.

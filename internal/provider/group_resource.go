@@ -172,7 +172,7 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 // ImportState accepts the group's id, or its full name `Organization:Name`
 // (or `Name`), which is looked up once here.
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	g, err := r.findGroup(ctx, req.ID)
+	g, err := findGroup(ctx, r.client, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import group",
 			fmt.Sprintf("Could not find a group with id or full name %q (expected a UUID, `Organization:Name` or `Name`): %s", req.ID, err))
@@ -183,14 +183,14 @@ func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStat
 
 // findGroup resolves an id or a full name. A UUID-shaped string that is no
 // group's id is still tried as a name, since a name may look like a UUID.
-func (r *groupResource) findGroup(ctx context.Context, idOrName string) (*client.Group, error) {
+func findGroup(ctx context.Context, c *client.Client, idOrName string) (*client.Group, error) {
 	if uuidPattern.MatchString(idOrName) {
-		g, err := r.client.GetGroup(ctx, idOrName)
+		g, err := c.GetGroup(ctx, normalizeID(idOrName))
 		if err == nil || !errors.Is(err, client.ErrNotFound) {
 			return g, err
 		}
 	}
-	return groupByFullName(ctx, r.client, idOrName)
+	return groupByFullName(ctx, c, idOrName)
 }
 
 // groupByFullName finds the one group with this full name (case-insensitive).

@@ -182,8 +182,28 @@ func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 }
 
+// ImportState takes the permission's id; a missing one is reported here.
 func (r *permissionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	if !uuidPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a permission by its id (a UUID), not %q; "+
+			"the identity_permissions data source lists grants with their ids.", req.ID))
+		return
+	}
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a permission can be imported.")
+		return
+	}
+	p, err := r.client.GetPermission(ctx, normalizeID(req.ID))
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		resp.Diagnostics.AddError("Permission not found", fmt.Sprintf("No permission with id %q exists on the identity server; "+
+			"the identity_permissions data source lists grants with their ids.", req.ID))
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to import permission", fmt.Sprintf("Reading permission %q: %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), p.ID)...)
 }
 
 // existingGrantID finds the id of the permission identical to plan, for the import advice.

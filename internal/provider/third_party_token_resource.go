@@ -275,5 +275,19 @@ func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.Delet
 // ImportState takes the token's id. The secret cannot be recovered, so
 // token stays null.
 func (r *thirdPartyTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a token can be imported.")
+		return
+	}
+	t, err := r.client.GetToken(ctx, req.ID)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		resp.Diagnostics.AddError("Token not found", fmt.Sprintf("No third-party token with id %q exists on the identity server "+
+			"(a revoked token is gone); the identity_third_party_tokens data source lists tokens with their ids.", req.ID))
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to import third-party token", fmt.Sprintf("Reading token %q: %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), t.ID)...)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -303,25 +302,39 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a user can be imported.")
 		return
 	}
-	var user *client.User
-	var err error
-	if uuidPattern.MatchString(req.ID) {
-		user, err = r.client.GetUser(ctx, strings.ToLower(req.ID))
-	}
-	if user == nil && (err == nil || errors.Is(err, client.ErrNotFound)) {
-		if msg := catalog.ValidateUsername(req.ID); msg != "" {
-			resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a user by id (a UUID) or by username; %q is neither: a username %s.", req.ID, msg))
-			return
-		}
-		user, err = r.client.GetUserByUsername(ctx, req.ID)
-	}
-	if errors.Is(err, client.ErrNotFound) {
+	user, err := findUser(ctx, r.client, req.ID)
+	var invalid *invalidKeyError
+	switch {
+	case errors.As(err, &invalid):
+		resp.Diagnostics.AddError(summaryInvalidImportID, "Import a user by id (a UUID) or by username; "+invalid.Error()+".")
+		return
+	case errors.Is(err, client.ErrNotFound):
 		resp.Diagnostics.AddError("User not found", fmt.Sprintf("No user with id or username %q exists on the identity server.", req.ID))
 		return
-	}
-	if err != nil {
+	case err != nil:
 		resp.Diagnostics.AddError("Unable to import user", fmt.Sprintf("Looking up user %q: %s", req.ID, err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user.ID)...)
+}
+
+// invalidKeyError is a lookup key that is neither an id nor a natural key.
+type invalidKeyError struct{ msg string }
+
+func (e *invalidKeyError) Error() string { return e.msg }
+
+// findUser resolves a user's id or username (case-insensitive); an
+// *invalidKeyError when key is neither, an error matching client.ErrNotFound
+// when no user has it.
+func findUser(ctx context.Context, c *client.Client, key string) (*client.User, error) {
+	if uuidPattern.MatchString(key) {
+		user, err := c.GetUser(ctx, normalizeID(key))
+		if err == nil || !errors.Is(err, client.ErrNotFound) {
+			return user, err
+		}
+	}
+	if msg := catalog.ValidateUsername(key); msg != "" {
+		return nil, &invalidKeyError{fmt.Sprintf("%q is neither: a username %s", key, msg)}
+	}
+	return c.GetUserByUsername(ctx, key)
 }
