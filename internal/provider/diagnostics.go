@@ -46,13 +46,6 @@ func addCreateError(diags *diag.Diagnostics, err error, f createFailure) {
 		f.detail, f.what, f.typeName, f.importID, f.typeName, f.importID))
 }
 
-// addNoUpdateError is the Update of a resource whose every argument requires
-// replacement: Terraform never calls it, so reaching it is a bug.
-func addNoUpdateError(diags *diag.Diagnostics, what string) {
-	diags.AddError("Unable to update "+what,
-		fmt.Sprintf("A %s cannot be changed in place; this is a bug in the provider, please report it.", what))
-}
-
 // addConnectError turns the first call's failure into a diagnostic on the setting to fix.
 func addConnectError(diags *diag.Diagnostics, s settings, err error) {
 	var apiErr *client.APIError

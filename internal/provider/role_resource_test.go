@@ -262,8 +262,12 @@ resource "identity_user" "b" {
 					statecheck.ExpectKnownValue("identity_user.b", tfjsonpath.New("role"), knownvalue.StringExact("developer")),
 				},
 				Check: func(*terraform.State) error {
-					if _, err := env.Client.GetRole(env.ctx(t), "dev"); !errors.Is(err, client.ErrNotFound) {
-						return fmt.Errorf("old role dev after the rename: %v, want not found", err)
+					_, err := env.Client.GetRole(env.ctx(t), "dev")
+					switch {
+					case err == nil:
+						return errors.New("old role dev still exists after the rename")
+					case !errors.Is(err, client.ErrNotFound):
+						return fmt.Errorf("reading old role dev after the rename: %w", err)
 					}
 					return nil
 				},
