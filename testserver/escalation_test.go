@@ -159,52 +159,66 @@ func TestEscalation_DeadSessions(t *testing.T) {
 	}
 }
 
-// TestEscalation_DelegatedAdmin: a caller above level 1 holding an
-// ADMIN_* operation manages exactly that scope's operations, directly or
-// through a group, and never global ones such as SUPER_ADMIN.
+// TestEscalation_DelegatedAdmin: a caller above level 1 holding an ADMIN_*
+// operation grants, on that scope and what it contains, only operations it
+// holds itself, to users and groups, never ADMIN_* operations, never to a
+// role and never on global; directly or through a group, for as long as it
+// holds the grant.
 func TestEscalation_DelegatedAdmin(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
 	sys := as(t, s, s.Token)
 	opID, opTok := mkUser(t, s, "delegate", "operator")
+	targetID, _ := mkUser(t, s, "target", "guest")
 	op := as(t, s, opTok)
 	sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_TENANT", "scope": "tenant:acme", "user_id": opID})
-	other := sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_TENANT", "scope": "tenant:other", "role": "guest"})
+	sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_TENANT", "scope": "tenant:acme", "user_id": opID})
+	other := sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_TENANT", "scope": "tenant:other", "user_id": targetID})
 
 	grant := func(status int, operation, scope string) resp {
 		t.Helper()
-		return op.must(status, "POST", "/api/v1/permissions", map[string]any{"operation": operation, "scope": scope, "role": "guest"})
+		return op.must(status, "POST", "/api/v1/permissions", map[string]any{"operation": operation, "scope": scope, "user_id": targetID})
 	}
 	own := grant(201, "MODIFY_TENANT", "tenant:acme")
-	grant(201, "CREATE_PROJECT", "tenant:acme")
-	grant(201, "ADMIN_TENANT", "tenant:acme")
+	grant(403, "CREATE_PROJECT", "tenant:acme") // not held
+	grant(403, "ADMIN_TENANT", "tenant:acme")   // no ADMIN_* from a delegate
 	grant(403, "MODIFY_TENANT", "tenant:other")
 	grant(403, "SUPER_ADMIN", "global")
 	grant(403, "CREATE_USER", "global")
 	grant(403, "ADMIN_TENANT", "global")
-	grant(403, "VIEW_PROJECT", "project:acme")
+	grant(403, "VIEW_PROJECT", "tenant:acme/project:web") // a project needs ADMIN_PROJECT
 	grant(403, "VIEW_INVENTORY", "inventory:acme")
+	op.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_TENANT", "scope": "tenant:acme", "role": "guest"})
 	// Granting itself SUPER_ADMIN through its own user id is refused too.
 	op.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "SUPER_ADMIN", "scope": "global", "user_id": opID})
-	// It can revoke in its scope, not outside it; and it still cannot manage users above it.
+	// It can revoke in its scope, not outside it; and it still cannot manage users.
 	op.must(204, "DELETE", "/api/v1/permissions/"+own.str("id"), nil)
 	op.must(403, "DELETE", "/api/v1/permissions/"+other.str("id"), nil)
 	op.must(403, "POST", "/api/v1/users", map[string]any{"username": "x1", "email": "x1@example.com"})
 
-	// Through a group: ADMIN_PROJECT on project:web, for as long as it is a member.
+	// Through a group: ADMIN_PROJECT and VIEW_PROJECT on tenant:acme reach
+	// its projects, for as long as the delegate is a member.
 	gid := sys.must(201, "POST", "/api/v1/groups", map[string]any{"name": "WebAdmins"}).str("id")
 	memberID, memberTok := mkUser(t, s, "web-admin", "auditor")
 	member := as(t, s, memberTok)
-	sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_PROJECT", "scope": "project:web", "group_id": gid})
-	member.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:web", "role": "guest"})
+	sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_PROJECT", "scope": "tenant:acme", "group_id": gid})
+	sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:acme", "group_id": gid})
+	viewWeb := map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:acme/project:web", "user_id": targetID}
+	member.must(403, "POST", "/api/v1/permissions", viewWeb)
 	sys.must(200, "PUT", "/api/v1/groups/"+gid+"/members/"+memberID, nil)
-	member.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:web", "role": "guest"})
-	member.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:api", "role": "guest"})
+	member.must(201, "POST", "/api/v1/permissions", viewWeb)
+	member.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:beta/project:web", "user_id": targetID})
+	member.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:web", "user_id": targetID})
+	member.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_PROJECT", "scope": "tenant:acme/project:web", "user_id": targetID})
 	sys.must(204, "DELETE", "/api/v1/groups/"+gid+"/members/"+memberID, nil)
-	member.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_PROJECT", "scope": "project:web", "role": "guest"})
+	member.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:acme/project:api", "user_id": targetID})
 
-	// Global ADMIN_TENANT delegates every tenant, still never a global operation.
+	// Global ADMIN_TENANT through the role delegates every tenant, for the
+	// operations the delegate holds there, and still nothing on global.
 	sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_TENANT", "scope": "global", "role": "operator"})
+	grant(201, "MODIFY_TENANT", "tenant:acme")
+	grant(403, "MODIFY_TENANT", "tenant:zeta") // not held there
+	sys.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_TENANT", "scope": "global", "user_id": opID})
 	grant(201, "MODIFY_TENANT", "tenant:zeta")
 	grant(403, "SUPER_ADMIN", "global")
 	grant(403, "MODIFY_TENANT", "global")

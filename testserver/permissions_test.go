@@ -67,46 +67,131 @@ func TestPermissions(t *testing.T) {
 	}
 }
 
+// TestDelegatedPermissionAdministration: an ADMIN_* holder, however it
+// holds it (a group, its role, directly), grants and revokes on its scope and
+// below what it holds itself, and reads exactly those grants.
 func TestDelegatedPermissionAdministration(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	root := as(t, s, s.Token)
 	leadID, leadTok := mkUser(t, s, "lead", "operator")
 	targetID, _ := mkUser(t, s, "dev", "guest")
 	lead := as(t, s, leadTok)
-	grant := map[string]any{"operation": "VIEW_PROJECT", "scope": "project:web", "user_id": targetID}
+	grant := map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:acme/project:web", "user_id": targetID}
 
 	r := lead.must(403, "POST", "/api/v1/permissions", grant)
-	if !strings.Contains(r.str("detail"), "ADMIN_PROJECT on project:web or on global") {
+	if !strings.Contains(r.str("detail"), "ADMIN_PROJECT on that scope or one containing it") {
 		t.Fatalf("detail %q", r.str("detail"))
 	}
 	if o, st, _ := lastAudit(t, s, "permission.create"); o != "denied" || st != 403 {
 		t.Fatalf("denied grant audit %s %d", o, st)
 	}
 
-	// Held through a group.
+	// Held through a group, on the tenant: its projects, not the tenant itself.
 	gid := root.must(201, "POST", "/api/v1/groups", map[string]any{"name": "Web leads"}).str("id")
 	root.must(200, "PUT", "/api/v1/groups/"+gid+"/members/"+leadID, nil)
-	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_PROJECT", "scope": "project:web", "group_id": gid})
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_PROJECT", "scope": "tenant:acme", "group_id": gid})
+	r = lead.must(403, "POST", "/api/v1/permissions", grant)
+	if !strings.Contains(r.str("detail"), "hands on only what it holds, and it does not hold VIEW_PROJECT there") {
+		t.Fatalf("detail %q", r.str("detail"))
+	}
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:acme", "user_id": leadID})
 	pid := lead.must(201, "POST", "/api/v1/permissions", grant).str("id")
-	lead.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:api", "user_id": targetID})
+	lead.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:other/project:web", "user_id": targetID})
 	lead.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "global", "user_id": targetID})
-	lead.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:web", "user_id": targetID})
+	lead.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "tenant:acme", "user_id": targetID})
 	lead.must(204, "DELETE", "/api/v1/permissions/"+pid, nil)
 
 	// Held through the role, on global: any project, never global itself.
 	root.must(200, "PUT", "/api/v1/groups/"+gid+"/members", map[string]any{"user_ids": []string{}})
 	lead.must(403, "POST", "/api/v1/permissions", grant)
 	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_PROJECT", "scope": "global", "role": "operator"})
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_PROJECT", "scope": "global", "role": "operator"})
 	lead.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_PROJECT", "scope": "project:api", "user_id": targetID})
 	lead.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "MODIFY_PROJECT", "scope": "global", "user_id": targetID})
 
 	// Held directly, on a tenant.
 	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "ADMIN_TENANT", "scope": "tenant:acme", "user_id": leadID})
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "CREATE_PROJECT", "scope": "tenant:acme", "user_id": leadID})
 	lead.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "CREATE_PROJECT", "scope": "tenant:acme", "user_id": targetID})
 	lead.must(403, "POST", "/api/v1/permissions", map[string]any{"operation": "CREATE_PROJECT", "scope": "tenant:other", "user_id": targetID})
 	if n := count(t, s, `SELECT count(*) FROM permissions WHERE user_id = ?`, targetID); n != 2 {
 		t.Fatalf("target grants %d", n)
 	}
+}
+
+// TestDelegatedPermissionReading: a caller above level 100 reads, lists and
+// so refreshes exactly the grants its ADMIN_* operations cover; a grant it
+// may not read, and a grant that does not exist, get the same refusal.
+func TestDelegatedPermissionReading(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	root := as(t, s, s.Token)
+	delegateID, delegateTok := mkUser(t, s, "delegate", "guest")
+	targetID, _ := mkUser(t, s, "target", "guest")
+	delegate := as(t, s, delegateTok)
+	perm := func(operation, scope, userID string) string {
+		return root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": operation, "scope": scope, "user_id": userID}).str("id")
+	}
+
+	// Without an ADMIN_* operation, nothing; not even whether a grant exists.
+	inside := perm("VIEW_PROJECT", "tenant:acme/project:web", targetID)
+	r := delegate.must(403, "GET", "/api/v1/permissions", nil)
+	if !strings.Contains(r.str("detail"), "or an ADMIN_* operation on some scope") {
+		t.Fatalf("detail %q", r.str("detail"))
+	}
+	refusal := delegate.must(403, "GET", "/api/v1/permissions/"+inside, nil).str("detail")
+
+	own := perm("ADMIN_PROJECT", "tenant:acme", delegateID)
+	tenantGrant := perm("MODIFY_TENANT", "tenant:acme", targetID)
+	outside := perm("VIEW_PROJECT", "tenant:beta/project:secret", targetID)
+	global := perm("VIEW_PROJECT", "global", targetID)
+	inside2 := perm("MODIFY_PROJECT", "tenant:acme/project:api", targetID)
+
+	if got := delegate.must(200, "GET", "/api/v1/permissions/"+inside, nil).str("scope"); got != "tenant:acme/project:web" {
+		t.Fatalf("read scope %q", got)
+	}
+	for _, id := range []string{tenantGrant, outside, global, "00000000-0000-4000-8000-000000000000"} {
+		r := delegate.must(403, "GET", "/api/v1/permissions/"+id, nil)
+		if r.str("detail") != refusal || strings.Contains(string(r.raw), "secret") {
+			t.Errorf("refusal for %s: %s, want %q", id, r.raw, refusal)
+		}
+		r = delegate.must(403, "DELETE", "/api/v1/permissions/"+id, nil)
+		if strings.Contains(string(r.raw), "secret") || strings.Contains(string(r.raw), "MODIFY_TENANT") {
+			t.Errorf("revoke refusal names the grant: %s", r.raw)
+		}
+	}
+	// The unknown id and an existing unreadable grant are refused alike.
+	unknown := delegate.must(403, "DELETE", "/api/v1/permissions/00000000-0000-4000-8000-000000000000", nil).str("detail")
+	if got := delegate.must(403, "DELETE", "/api/v1/permissions/"+outside, nil).str("detail"); got != unknown {
+		t.Errorf("revoke refusals differ: %q and %q", got, unknown)
+	}
+
+	// The list holds its projects' grants only, paged to the end.
+	var ids []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		r := delegate.must(200, "GET", "/api/v1/permissions?limit=1&cursor="+cursor, nil)
+		for _, it := range r.items() {
+			ids = append(ids, fmt.Sprint(it["id"]))
+		}
+		if cursor = r.str("next_cursor"); cursor == "" || pages > 10 {
+			break
+		}
+	}
+	want := []string{inside, inside2}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Fatalf("listed %v, want %v (own grant %s)", ids, want, own)
+	}
+	// Filters narrow further.
+	if n := len(delegate.must(200, "GET", "/api/v1/permissions?operation=MODIFY_PROJECT", nil).items()); n != 1 {
+		t.Fatalf("filtered list has %d items", n)
+	}
+
+	// Revoking the delegate's ADMIN_PROJECT ends its reading at once.
+	root.must(204, "DELETE", "/api/v1/permissions/"+own, nil)
+	delegate.must(403, "GET", "/api/v1/permissions", nil)
+	delegate.must(403, "GET", "/api/v1/permissions/"+inside, nil)
 }
 
 func TestThirdPartyTokens(t *testing.T) {

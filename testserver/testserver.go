@@ -23,7 +23,6 @@ import (
 	"github.com/seed/terraform-provider-identity/testserver/internal/api"
 	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
-	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
 )
 
 // Options configure a server. Only SuperuserPassword is required by New;
@@ -33,8 +32,12 @@ type Options struct {
 	// (IDENTITY_SUPERUSER_PASSWORD for the standalone server).
 	SuperuserPassword string
 	// SigningKey signs third-party tokens (IDENTITY_SIGNING_KEY). When empty,
-	// a key is generated once and kept in the database.
+	// a key is generated once and kept in a file beside the database
+	// (KeyFilePath: DBPath + ".key", mode 0600), never in the database.
 	SigningKey string
+	// PreviousSigningKey still verifies tokens signed before the signing key
+	// was rotated (IDENTITY_SIGNING_KEY_PREVIOUS); it signs nothing.
+	PreviousSigningKey string
 	// DBPath is the SQLite database file. Start defaults to a fresh file in
 	// tb.TempDir(); New defaults to identity.db.
 	DBPath string
@@ -47,8 +50,24 @@ type Options struct {
 	Logger hclog.Logger
 	// SessionTTL is how long a login session lasts; default 12h.
 	SessionTTL time.Duration
-	// LoginMaxFailures is how many failed logins lock an account for a while; default 5.
+	// LoginMaxFailures is how many failed logins one client address may make
+	// on one account within LoginWindow before it must wait; default 5.
 	LoginMaxFailures int
+	// LoginMaxAddressFailures is how many failed logins one client address
+	// may make within LoginWindow over all accounts; default 50.
+	LoginMaxAddressFailures int
+	// LoginWindow is how long a failed login counts; default 15m.
+	LoginWindow time.Duration
+	// HashConcurrency is how many password hashes and checks may run at
+	// once (each holds the argon2id memory, 19 MiB at the default cost);
+	// default twice the CPUs, at most five at the default cost.
+	HashConcurrency int
+	// HashWait is how long a request waits for a hashing slot before it is
+	// answered 503 with Retry-After; default 2s.
+	HashWait time.Duration
+	// HashObserver, when set, is called as each password hash or check
+	// starts with the number running, itself included (for tests).
+	HashObserver func(inFlight int)
 	// ReadHeaderTimeout bounds reading a request's headers; default 10s.
 	ReadHeaderTimeout time.Duration
 	// ReadTimeout bounds reading a whole request, body included, so a body
@@ -167,41 +186,27 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 	if err != nil {
 		return nil, err
 	}
-	key := opts.SigningKey
 	var systemID string
 	err = st.Tx(ctx, func(tx *sql.Tx) error {
 		if err := store.Bootstrap(ctx, tx, uuid.NewString(), hash); err != nil {
 			return err
 		}
 		u, err := store.GetSystemUser(ctx, tx)
-		if err != nil {
-			return err
-		}
 		systemID = u.ID
-		if key != "" {
-			return nil
-		}
-		stored, ok, err := store.GetSetting(ctx, tx, "signing_key")
-		if err != nil {
-			return err
-		}
-		if ok {
-			key = stored
-			return nil
-		}
-		if key, err = tokens.NewSigningKey(); err != nil {
-			return err
-		}
-		return store.SetSetting(ctx, tx, "signing_key", key)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
-	if len(key) < 32 {
-		return nil, errors.New("the signing key (IDENTITY_SIGNING_KEY) must be at least 32 characters")
+	keys, err := signingKeys(ctx, st, opts)
+	if err != nil {
+		return nil, err
 	}
-	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, SigningKey: []byte(key),
-		SessionTTL: opts.SessionTTL, Throttle: api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures}})
+	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, Keys: keys,
+		SessionTTL: opts.SessionTTL,
+		Throttle: api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures, MaxAddressFailures: opts.LoginMaxAddressFailures,
+			Window: opts.LoginWindow},
+		Hashing: passwords.HasherConfig{Concurrency: opts.HashConcurrency, Wait: opts.HashWait, Observe: opts.HashObserver}})
 	if err != nil {
 		return nil, err
 	}

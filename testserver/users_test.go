@@ -283,7 +283,7 @@ func TestUserManagementRules(t *testing.T) {
 		t.Fatalf("denied read audit %s %d", o, st)
 	}
 
-	// Auditors and operators read (DESIGN: level ≤ 100).
+	// Auditors and operators read (reading needs level 100 or lower; see AUTHORIZATION.md).
 	as(t, s, audTok).must(200, "GET", "/api/v1/users", nil)
 	op.must(200, "GET", "/api/v1/users", nil)
 

@@ -178,14 +178,7 @@ func ValidateEmail(email string) string {
 // ValidatePassword returns a message describing why password is not acceptable, or "".
 // Length counts characters (runes), never bytes, and nothing is ever truncated.
 func ValidatePassword(password string) string {
-	if !utf8.ValidString(password) {
-		return "must be valid UTF-8"
-	}
-	n := utf8.RuneCountInString(password)
-	if n < PasswordMinLength || n > PasswordMaxLength {
-		return fmt.Sprintf("must be between %d and %d characters", PasswordMinLength, PasswordMaxLength)
-	}
-	return ""
+	return ValidatePasswordLength(password, PasswordMinLength)
 }
 
 // ValidateText checks a free-text field (names, organization, description):

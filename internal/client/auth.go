@@ -66,6 +66,9 @@ func (c *Client) loginLocked(ctx context.Context) error {
 	}
 	var out loginResponse
 	if err := c.exchange(ctx, http.MethodPost, path, nil, body, "", &out); err != nil {
+		if locked := (*LoginLockedError)(nil); errors.As(err, &locked) {
+			return err // already names the user and what to do
+		}
 		return fmt.Errorf("log in as %q: %w", c.username, err)
 	}
 	if out.Token == "" {

@@ -194,7 +194,8 @@ func TestReloginOnlyOnce(t *testing.T) {
 		c.Username, c.Password = "system", "correct horse battery"
 	})
 	_, err := c.Me(context.Background())
-	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "user is disabled") {
+	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "user is disabled") ||
+		!strings.Contains(err.Error(), `refused again right after a new login as "system"`) {
 		t.Fatalf("error = %v", err)
 	}
 	if logins.Load() != 2 || f.hits.Load() != 4 {

@@ -5,6 +5,15 @@
 // server may already have applied, cursor pagination, and typed errors that
 // callers branch on with errors.Is. It never imports Terraform packages, so the
 // provider and any other tool can share it.
+//
+// Retries: a 429 or 503 (the server asking for less and not acting on the
+// request) is retried for any method, honouring Retry-After, for as long as the
+// request timeout allows; a network error or a 500, 502 or 504 at most
+// MaxRetries times, and only when repeating cannot apply the request twice.
+// All requests of one client share an in-flight limit that halves when the
+// server pushes back and grows back as it answers. Errors that no retry can
+// cure (an untrusted certificate, an endpoint scheme the server does not speak,
+// a login lockout) are returned at once with what to do about them.
 package client
 
 import (
@@ -21,8 +30,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Defaults applied by New when the corresponding Config field is zero.
@@ -62,12 +69,16 @@ type Config struct {
 	// HTTPClient is the underlying client; a pooled client when nil. It is
 	// copied, never modified.
 	HTTPClient *http.Client
-	// Timeout bounds each HTTP attempt. When zero, HTTPClient's own Timeout
-	// applies, or DefaultTimeout when that is zero too.
+	// Timeout bounds one call: every attempt, the waits between them and
+	// reading the answer. When zero, HTTPClient's own Timeout is used, or
+	// DefaultTimeout when that is zero too.
 	Timeout time.Duration
-	// MaxRetries bounds the retries after the first attempt; DefaultMaxRetries
-	// when zero, no retries when negative.
+	// MaxRetries bounds the retries after a network error or a 500, 502 or
+	// 504; DefaultMaxRetries when zero. A 429 or 503 is retried for as long as
+	// Timeout allows, whatever MaxRetries says.
 	MaxRetries int
+	// DisableRetries sends every request once: no retry of any kind.
+	DisableRetries bool
 	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
 	// attempts when the server gives no Retry-After.
 	RetryWaitMin time.Duration
@@ -86,11 +97,15 @@ type Client struct {
 	base          string // baseURL without a trailing slash
 	userAgent     string
 	httpClient    *http.Client
+	timeout       time.Duration
 	maxRetries    int
+	noRetries     bool
 	retryWaitMin  time.Duration
 	retryWaitMax  time.Duration
 	maxRetryAfter time.Duration
 	logger        Logger
+	clock         clock
+	limiter       *limiter
 
 	username  string
 	password  string
@@ -119,15 +134,21 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Timeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.MaxRetryAfter < 0 {
 		return nil, errors.New("identity client: timeout and retry waits must not be negative")
 	}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("identity client: MaxRetries (%d) must not be negative; set DisableRetries to send every request once", cfg.MaxRetries)
+	}
 	c := &Client{
 		baseURL:       base,
 		base:          strings.TrimRight(base.String(), "/"),
 		userAgent:     cfg.UserAgent,
 		maxRetries:    cfg.MaxRetries,
+		noRetries:     cfg.DisableRetries,
 		retryWaitMin:  cfg.RetryWaitMin,
 		retryWaitMax:  cfg.RetryWaitMax,
 		maxRetryAfter: cfg.MaxRetryAfter,
 		logger:        cfg.Logger,
+		clock:         realClock{},
+		limiter:       newLimiter(maxInFlight),
 		username:      cfg.Username,
 		password:      cfg.Password,
 		ownsCreds:     cfg.Username != "" && cfg.Password != "",
@@ -136,11 +157,8 @@ func New(cfg Config) (*Client, error) {
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
-	switch {
-	case c.maxRetries == 0:
+	if c.maxRetries == 0 {
 		c.maxRetries = DefaultMaxRetries
-	case c.maxRetries < 0:
-		c.maxRetries = 0
 	}
 	if c.retryWaitMin == 0 {
 		c.retryWaitMin = DefaultRetryWaitMin
@@ -163,10 +181,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	switch {
 	case cfg.Timeout > 0:
-		hc.Timeout = cfg.Timeout
-	case hc.Timeout == 0:
-		hc.Timeout = DefaultTimeout
+		c.timeout = cfg.Timeout
+	case hc.Timeout > 0:
+		c.timeout = hc.Timeout
+	default:
+		c.timeout = DefaultTimeout
 	}
+	// Each call's context carries the timeout, retries and waits included.
+	hc.Timeout = 0
 	c.httpClient = &hc
 	return c, nil
 }
@@ -279,25 +301,33 @@ func (c *Client) doRaw(ctx context.Context, method, path string, query url.Value
 			}
 			continue
 		}
+		if relogged && errors.Is(err, ErrUnauthorized) {
+			// A session minted a moment ago was refused too: logging in
+			// again would only repeat this.
+			return fmt.Errorf("%w (refused again right after a new login as %q: the account may be disabled, or its sessions ended as they start)", err, c.username)
+		}
 		return err
 	}
 }
 
 // exchange sends one logical request (with retries) and decodes the final
-// response into out or an error.
+// response into out or an error. The request timeout bounds all of it.
 func (c *Client) exchange(ctx context.Context, method, path string, query url.Values, body []byte, token string, out any) error {
-	resp, err := c.send(ctx, method, path, query, body, token)
+	cctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errRequestTimeout)
+	defer cancel()
+	res, err := c.send(ctx, cctx, method, path, query, body, token)
 	if err != nil {
 		return err
 	}
 	// handle reads the body to the end, so the connection is reused.
-	defer resp.Body.Close()
-	return c.handle(resp, method, path, out)
+	defer res.resp.Body.Close()
+	return c.handle(res, method, path, out)
 }
 
 // send performs one logical request, with retries, and returns the final
-// response. Errors are network errors or context errors.
-func (c *Client) send(ctx context.Context, method, path string, query url.Values, body []byte, token string) (*http.Response, error) {
+// response. Errors are network errors or context errors. ctx is the caller's
+// context, cctx the call's (ctx bounded by the request timeout).
+func (c *Client) send(ctx, cctx context.Context, method, path string, query url.Values, body []byte, token string) (sendResult, error) {
 	// path is already escaped segment by segment (url.PathEscape), so it is
 	// joined as a string rather than through url.URL.Path.
 	target := c.base + path
@@ -309,83 +339,69 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	if v, ok := ctx.Value(notIdempotentKey{}).(bool); ok && v {
 		idempotent = false
 	}
-	info := &attemptInfo{method: method, idempotent: idempotent}
-	rctx := withAttemptInfo(ctx, info)
-
-	var rawBody any
+	header := http.Header{}
+	header.Set("Accept", "application/json, application/problem+json")
+	header.Set("User-Agent", c.userAgent)
 	if body != nil {
-		rawBody = body
-	}
-	req, err := retryablehttp.NewRequestWithContext(rctx, method, target, rawBody)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: build request: %w", method, path, err)
-	}
-	req.Header.Set("Accept", "application/json, application/problem+json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		header.Set("Content-Type", "application/json")
 	}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		header.Set("Authorization", "Bearer "+token)
 	}
 	if v, ok := ctx.Value(ifMatchKey{}).(int64); ok && method != http.MethodGet && method != http.MethodPost {
-		req.Header.Set("If-Match", fmt.Sprintf("%q", fmt.Sprint(v)))
+		header.Set("If-Match", fmt.Sprintf("%q", fmt.Sprint(v)))
 	}
 
-	start := time.Now()
-	resp, err := c.retryClient(ctx).Do(req)
-	attempts := info.attempts.Load()
+	start := c.clock.Now()
+	res, err := c.retrySend(cctx, method, path, target, body, header, idempotent)
+	if err == nil && res.resp == nil {
+		err = errors.New("no response")
+	}
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("%s %s: %w", method, path, ctxErr)
+			return sendResult{}, fmt.Errorf("%s %s: %w", method, path, ctxErr)
+		}
+		err = unwrapURLError(err)
+		switch {
+		case errors.Is(context.Cause(cctx), errRequestTimeout):
+			err = fmt.Errorf("no answer within the request timeout of %s (%w; last error: %w)", c.timeout, context.DeadlineExceeded, err)
+		case isPlainHTTPAnswer(err):
+			err = fmt.Errorf("%w: the endpoint is https:// but the server answers plain HTTP; use http://%s", ErrWrongScheme, c.baseURL.Host)
 		}
 		c.warn(ctx, "identity API request failed", map[string]any{
-			"method": method, "path": path, "attempts": attempts, "error": err.Error(),
+			"method": method, "path": path, "attempts": res.attempts, "error": err.Error(),
 		})
-		return nil, &NetworkError{Endpoint: c.Endpoint(), Method: method, Path: path, Attempts: int(attempts), Err: unwrapURLError(err)}
+		return sendResult{}, &NetworkError{Endpoint: c.Endpoint(), Method: method, Path: path, Attempts: res.attempts, Err: err}
 	}
 	c.debug(ctx, "identity API request", map[string]any{
-		"method": method, "path": path, "status": resp.StatusCode, "attempts": attempts,
-		"duration_ms": time.Since(start).Milliseconds(),
+		"method": method, "path": path, "status": res.resp.StatusCode, "attempts": res.attempts,
+		"duration_ms": c.clock.Now().Sub(start).Milliseconds(),
 	})
-	return resp, nil
-}
-
-func (c *Client) retryClient(ctx context.Context) *retryablehttp.Client {
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.httpClient,
-		RetryWaitMin:   c.retryWaitMin,
-		RetryWaitMax:   c.retryWaitMax,
-		RetryMax:       c.maxRetries,
-		CheckRetry:     c.checkRetry,
-		Backoff:        c.backoff,
-		ErrorHandler:   passLastResponse,
-		RequestLogHook: c.beforeAttempt,
-	}
-	if c.logger != nil {
-		rc.Logger = &leveledLogger{ctx: ctx, logger: c.logger, secrets: c.secrets}
-	}
-	return rc
-}
-
-// beforeAttempt runs before every HTTP attempt, retries included.
-func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
-	c.requests.Add(1)
-	if info := attemptInfoFrom(req.Context()); info != nil {
-		info.attempts.Add(1)
-		info.wrote.Store(false)
-	}
+	return res, nil
 }
 
 // handle turns a final response into the decoded out value or an error.
 // The caller closes the body.
-func (c *Client) handle(resp *http.Response, method, path string, out any) error {
+func (c *Client) handle(res sendResult, method, path string, out any) error {
+	resp := res.resp
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		return &NetworkError{Endpoint: c.Endpoint(), Method: method, Path: path, Err: fmt.Errorf("read response: %w", err)}
+		return &NetworkError{Endpoint: c.Endpoint(), Method: method, Path: path, Attempts: res.attempts, Err: fmt.Errorf("read response: %w", err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(resp, data, method, path)
+		if isHTTPSServerAnswer(resp, data) {
+			return &NetworkError{Endpoint: c.Endpoint(), Method: method, Path: path, Attempts: res.attempts,
+				Err: fmt.Errorf("%w: the endpoint is http:// but the server speaks HTTPS; use https://%s", ErrWrongScheme, c.baseURL.Host)}
+		}
+		e := newAPIError(resp, data, method, path)
+		e.Attempts, e.GaveUp = res.attempts, res.gaveUp
+		if d, ok := retryAfter(resp, c.clock.Now()); ok {
+			e.RetryAfter = d
+		}
+		if res.lockout {
+			return &LoginLockedError{Username: c.username, RetryAfter: e.RetryAfter, Err: e}
+		}
+		return e
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil

@@ -1,12 +1,14 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Sentinel errors matched with errors.Is against any error this package
@@ -26,6 +28,9 @@ var (
 	ErrPreconditionFailed = errors.New("identity: precondition failed")
 	// ErrRateLimited is a 429 that retries did not get past.
 	ErrRateLimited = errors.New("identity: rate limited")
+	// ErrWrongScheme is an endpoint whose scheme the server does not speak:
+	// http:// for a server that speaks HTTPS, or the other way round.
+	ErrWrongScheme = errors.New("identity: the endpoint's scheme does not match the server")
 )
 
 // APIError is an error response from the server, usually decoded from
@@ -40,6 +45,12 @@ type APIError struct {
 	// Method and Path identify the request (the path without its query).
 	Method string
 	Path   string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// RetryAfter is the wait the server asked for with a 429 or 503.
+	RetryAfter time.Duration
+	// GaveUp says why the client stopped retrying a 429 or 503, when it did.
+	GaveUp string
 }
 
 // Error quotes the server's detail and field errors, e.g.
@@ -75,6 +86,15 @@ func (e *APIError) Error() string {
 			parts[i] = k + ": " + e.Errors[k]
 		}
 		b.WriteString(" (" + strings.Join(parts, "; ") + ")")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts", e.Attempts)
+		if e.GaveUp != "" {
+			b.WriteString("; " + e.GaveUp)
+		}
+		b.WriteString(")")
+	} else if e.GaveUp != "" {
+		b.WriteString(" (" + e.GaveUp + ")")
 	}
 	return b.String()
 }
@@ -125,6 +145,34 @@ func newAPIError(resp *http.Response, body []byte, method, path string) *APIErro
 	}
 	return e
 }
+
+// isHTTPSServerAnswer reports the plain-text 400 that Go's TLS servers (and
+// others) send to a client that spoke plain HTTP to them.
+func isHTTPSServerAnswer(resp *http.Response, body []byte) bool {
+	return resp.StatusCode == http.StatusBadRequest && !isJSON(resp.Header.Get("Content-Type")) &&
+		bytes.Contains(bytes.ToLower(body), []byte("http request to an https server"))
+}
+
+// LoginLockedError is a login refused because the account had too many failed
+// logins: retrying before RetryAfter cannot succeed, so the client does not.
+// It matches ErrRateLimited with errors.Is.
+type LoginLockedError struct {
+	Username   string
+	RetryAfter time.Duration
+	Err        *APIError
+}
+
+// Error says whose logins are locked and for how long.
+func (e *LoginLockedError) Error() string {
+	s := fmt.Sprintf("too many failed logins for %q", e.Username)
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(", retry after %d s", int64(e.RetryAfter.Round(time.Second)/time.Second))
+	}
+	return s + " (" + e.Err.Error() + ")"
+}
+
+// Unwrap returns the server's 429.
+func (e *LoginLockedError) Unwrap() error { return e.Err }
 
 // notFound is the error for a lookup that matched nothing, shaped like the
 // server's own 404 so callers handle both the same way.

@@ -521,26 +521,29 @@ func TestIntegrationLoginRateLimited(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	srv := testserver.Start(t, testserver.Options{LoginMaxFailures: 2})
-	c, err := New(Config{
-		Endpoint: srv.URL, Username: "system", Password: "not the password",
-		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond, MaxRetryAfter: 2 * time.Second,
-	})
+	c, err := New(Config{Endpoint: srv.URL, Username: "system", Password: "not the password"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock := newFakeClock()
+	c.clock = clock
 	for range 2 {
 		if err := c.Login(ctx); !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("Login = %v, want ErrUnauthorized", err)
 		}
 	}
-	start := time.Now()
 	before := c.RequestCount()
 	err = c.Login(ctx)
-	if !errors.Is(err, ErrRateLimited) {
-		t.Fatalf("Login after repeated failures = %v, want ErrRateLimited", err)
+	var locked *LoginLockedError
+	if !errors.As(err, &locked) || !errors.Is(err, ErrRateLimited) || locked.RetryAfter <= 0 {
+		t.Fatalf("Login after repeated failures = %v, want a *LoginLockedError with a wait", err)
 	}
-	if time.Since(start) > time.Second || c.RequestCount()-before != 1 {
-		t.Errorf("took %s and %d attempts; a Retry-After beyond MaxRetryAfter is not waited for", time.Since(start), c.RequestCount()-before)
+	if !strings.HasPrefix(err.Error(), `too many failed logins for "system", retry after `) {
+		t.Errorf("Error() = %q", err.Error())
+	}
+	// Retrying cannot help before the lockout ends: one attempt, no wait.
+	if n := c.RequestCount() - before; n != 1 || len(clock.waits()) != 0 {
+		t.Errorf("%d attempts and waits %v; want one attempt and no wait", n, clock.waits())
 	}
 }
 
@@ -597,10 +600,11 @@ func TestIntegrationUnreachable(t *testing.T) {
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(Config{Endpoint: url, Token: "x", MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	c, err := New(Config{Endpoint: url, Token: "x", MaxRetries: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.clock = newFakeClock()
 	_, err = c.Me(t.Context())
 	var netErr *NetworkError
 	if !errors.As(err, &netErr) || !strings.HasPrefix(err.Error(), "cannot reach identity server at "+url) {

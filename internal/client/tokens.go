@@ -17,6 +17,9 @@ type Token struct {
 	ExpiresAt   *time.Time `json:"expires_at"`
 	CreatedAt   time.Time  `json:"created_at"`
 	Version     int64      `json:"version"`
+	// LastUsedAt is when the token was last used, at most a minute stale;
+	// nil when never.
+	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
 // TokenCreate is the body of POST /api/v1/tokens; a nil ExpiresAt makes a

@@ -21,6 +21,11 @@ type User struct {
 	CreatedAt    time.Time         `json:"created_at"`
 	UpdatedAt    time.Time         `json:"updated_at"`
 	Version      int64             `json:"version"`
+	// LastLoginAt is the user's last successful login; nil when never.
+	LastLoginAt *time.Time `json:"last_login_at"`
+	// GroupIDs are the ids of the user's groups, sorted; only from ListUsers
+	// with UserFilter.IncludeGroupIDs (nil otherwise).
+	GroupIDs []string `json:"group_ids"`
 }
 
 // UserCreate is the body of POST /api/v1/users. Empty optional fields are not
@@ -60,13 +65,28 @@ type UserFilter struct {
 	// ignored when Organization is set.
 	NoOrganization bool
 	GroupID        string
+	FirstName      string // case-insensitive
+	LastName       string // case-insensitive
+	// InactiveSince keeps the users with no login since then, or none ever.
+	InactiveSince time.Time
+	// IncludeGroupIDs asks for each user's group ids (User.GroupIDs) in the
+	// same requests.
+	IncludeGroupIDs bool
 }
 
 func (f UserFilter) query() url.Values {
+	since := ""
+	if !f.InactiveSince.IsZero() {
+		since = f.InactiveSince.UTC().Format(time.RFC3339Nano)
+	}
 	q := filterQuery(
 		"email", f.Email, "username", f.Username, "email_suffix", f.EmailSuffix,
 		"role", f.Role, "organization", f.Organization, "group_id", f.GroupID,
+		"first_name", f.FirstName, "last_name", f.LastName, "inactive_since", since,
 	)
+	if f.IncludeGroupIDs {
+		q.Set("include", "group_ids")
+	}
 	if f.NoOrganization && f.Organization == "" {
 		q.Set("organization", "")
 	}

@@ -18,6 +18,14 @@ func timeString(t time.Time) types.String {
 	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
 }
 
+// optionalTime formats a server timestamp that may be absent; nil becomes null.
+func optionalTime(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return timeString(*t)
+}
+
 // parseTime reads an RFC 3339 attribute; ok is false when it is null, unknown or malformed.
 func parseTime(v types.String) (time.Time, bool) {
 	if v.IsNull() || v.IsUnknown() {

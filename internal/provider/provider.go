@@ -93,12 +93,12 @@ func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Sensitive:           true,
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Time limit for one HTTP request, as %s. Defaults to `%s`.", durationRule, client.DefaultTimeout),
+				MarkdownDescription: fmt.Sprintf("Time limit for one API call, its retries and the waits between them included, as %s. Defaults to `%s`.", durationRule, client.DefaultTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error, a `429` or a `5xx` answer (honouring `Retry-After`), %s. Defaults to %d.", maxRetriesRule, client.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a network error or a `500`, `502` or `504` answer. A `429` or `503` (the server asking to slow down) is retried, honouring `Retry-After`, for as long as `request_timeout` allows. `0` turns every retry off. Must be %s; defaults to %d.", maxRetriesRule, client.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{maxRetriesValidator()},
 			},
@@ -131,19 +131,16 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	retries := settings.maxRetries
-	if retries == 0 {
-		retries = -1 // the client reads zero as "use the default"
-	}
 	c, err := client.New(client.Config{
-		Endpoint:   settings.endpoint,
-		Token:      settings.token,
-		Username:   settings.username,
-		Password:   settings.password,
-		UserAgent:  "terraform-provider-identity/" + p.version,
-		Timeout:    settings.timeout,
-		MaxRetries: retries,
-		Logger:     tflogAdapter{},
+		Endpoint:       settings.endpoint,
+		Token:          settings.token,
+		Username:       settings.username,
+		Password:       settings.password,
+		UserAgent:      "terraform-provider-identity/" + p.version,
+		Timeout:        settings.timeout,
+		MaxRetries:     settings.maxRetries,
+		DisableRetries: settings.maxRetries == 0,
+		Logger:         tflogAdapter{},
 	})
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid identity server endpoint", err.Error())
@@ -173,6 +170,7 @@ func (p *identityProvider) Resources(_ context.Context) []func() resource.Resour
 		NewUserResource,
 		NewPermissionResource,
 		NewThirdPartyTokenResource,
+		NewSettingsResource,
 	}
 }
 
@@ -192,6 +190,10 @@ func (p *identityProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewPermissionsDataSource,
 		NewRolesDataSource,
 		NewThirdPartyTokensDataSource,
+		NewSettingsDataSource,
+		NewCurrentUserDataSource,
+		NewAccessDataSource,
+		NewEffectivePermissionsDataSource,
 	}
 }
 

@@ -39,6 +39,8 @@ func dataSourceAttributes(fields map[string]readOnlyAttribute) map[string]dschem
 			out[name] = dschema.Int64Attribute{MarkdownDescription: f.description, Computed: true}
 		case f.typ.Equal(stringMapType):
 			out[name] = dschema.MapAttribute{MarkdownDescription: f.description, ElementType: types.StringType, Computed: true}
+		case f.typ.Equal(stringSetType):
+			out[name] = dschema.SetAttribute{MarkdownDescription: f.description, ElementType: types.StringType, Computed: true}
 		default:
 			panic(fmt.Sprintf("read-only attribute %q has type %s, which dataSourceAttributes does not render", name, f.typ))
 		}
@@ -81,3 +83,6 @@ func withComputed(attrs map[string]rschema.Attribute, fields map[string]readOnly
 
 // stringMapType is the type of a map of strings, such as a user's attributes.
 var stringMapType = types.MapType{ElemType: types.StringType}
+
+// stringSetType is the type of a set of strings, such as a user's group ids.
+var stringSetType = types.SetType{ElemType: types.StringType}

@@ -153,7 +153,7 @@ resource "identity_third_party_token" "short" {
 
 // tokenWorks checks that a secret authenticates.
 func (e *testEnv) tokenWorks(t *testing.T, secret string) error {
-	c, err := client.New(client.Config{Endpoint: e.Server.URL, Token: secret, MaxRetries: -1})
+	c, err := client.New(client.Config{Endpoint: e.Server.URL, Token: secret, DisableRetries: true})
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (e *testEnv) tokenWorks(t *testing.T, secret string) error {
 
 // tokenRevoked checks that a secret no longer authenticates.
 func (e *testEnv) tokenRevoked(t *testing.T, secret string) error {
-	c, err := client.New(client.Config{Endpoint: e.Server.URL, Token: secret, MaxRetries: -1})
+	c, err := client.New(client.Config{Endpoint: e.Server.URL, Token: secret, DisableRetries: true})
 	if err != nil {
 		return err
 	}

@@ -37,13 +37,14 @@ type thirdPartyTokensDataSourceModel struct {
 
 // thirdPartyTokensItemAttrTypes is the object type of one element of tokens.
 var thirdPartyTokensItemAttrTypes = map[string]attr.Type{
-	"id":          types.StringType,
-	"role":        types.StringType,
-	"description": types.StringType,
-	"created_by":  types.StringType,
-	"created_at":  types.StringType,
-	"expires_at":  types.StringType,
-	"expired":     types.BoolType,
+	"id":           types.StringType,
+	"role":         types.StringType,
+	"description":  types.StringType,
+	"created_by":   types.StringType,
+	"created_at":   types.StringType,
+	"expires_at":   types.StringType,
+	"expired":      types.BoolType,
+	"last_used_at": types.StringType,
 }
 
 func (d *thirdPartyTokensDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -83,6 +84,10 @@ func (d *thirdPartyTokensDataSource) Schema(_ context.Context, _ datasource.Sche
 						"created_at":  schema.StringAttribute{MarkdownDescription: "When the token was minted (RFC 3339).", Computed: true},
 						"expires_at":  schema.StringAttribute{MarkdownDescription: "When the token stops working (RFC 3339); null when it does not expire.", Computed: true},
 						"expired":     schema.BoolAttribute{MarkdownDescription: "Whether `expires_at` had passed when the list was read.", Computed: true},
+						"last_used_at": schema.StringAttribute{
+							MarkdownDescription: "When the token was last used (RFC 3339), recorded at most once a minute; null when never.",
+							Computed:            true,
+						},
 					},
 				},
 			},
@@ -120,13 +125,14 @@ func (d *thirdPartyTokensDataSource) Read(ctx context.Context, req datasource.Re
 			expires = timeString(*t.ExpiresAt)
 		}
 		obj, diags := types.ObjectValue(thirdPartyTokensItemAttrTypes, map[string]attr.Value{
-			"id":          types.StringValue(t.ID),
-			"role":        types.StringValue(t.Role),
-			"description": types.StringValue(t.Description),
-			"created_by":  types.StringValue(t.CreatedBy),
-			"created_at":  timeString(t.CreatedAt),
-			"expires_at":  expires,
-			"expired":     types.BoolValue(t.Expired(now)),
+			"id":           types.StringValue(t.ID),
+			"role":         types.StringValue(t.Role),
+			"description":  types.StringValue(t.Description),
+			"created_by":   types.StringValue(t.CreatedBy),
+			"created_at":   timeString(t.CreatedAt),
+			"expires_at":   expires,
+			"expired":      types.BoolValue(t.Expired(now)),
+			"last_used_at": optionalTime(t.LastUsedAt),
 		})
 		resp.Diagnostics.Append(diags...)
 		ids = append(ids, types.StringValue(t.ID))

@@ -36,14 +36,14 @@ func (d *userDataSource) Metadata(_ context.Context, req datasource.MetadataRequ
 func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one user by exactly one of `id`, `email` or `username`. Email and username match case-insensitively. " +
-			"It is an error when no user matches.",
+			"It is an error when no user matches. `group_ids` costs one more request.",
 		Attributes: d.attributes(),
 	}
 }
 
 // attributes are userAttributes, of which the lookup keys are also arguments.
 func (d *userDataSource) attributes() map[string]schema.Attribute {
-	attrs := dataSourceAttributes(userAttributes)
+	attrs := dataSourceAttributes(userDataAttributes)
 	attrs["id"] = schema.StringAttribute{
 		MarkdownDescription: "The user's id (a UUID). Exactly one of `id`, `email` and `username` must be set.",
 		Optional:            true,
@@ -76,7 +76,7 @@ func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRe
 }
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var cfg userModel
+	var cfg userDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -106,7 +106,16 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 
-	state, diags := userModelFrom(ctx, user)
+	groups, err := d.client.UserGroups(ctx, user.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read user", fmt.Sprintf("Listing the groups of the user with %s: %s", search, err))
+		return
+	}
+	user.GroupIDs = make([]string, len(groups))
+	for i, g := range groups {
+		user.GroupIDs[i] = g.ID
+	}
+	state, diags := userDataModelFrom(ctx, user)
 	resp.Diagnostics.Append(diags...)
 	// A lookup key keeps the configured spelling: Terraform requires a data
 	// source to return configured values unchanged.

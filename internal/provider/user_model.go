@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -29,10 +30,23 @@ var userAttributes = map[string]readOnlyAttribute{
 	"attributes":   {typ: stringMapType, description: "The user's string attributes; `{}` when none."},
 	"created_at":   {typ: types.StringType, description: "When the user was created (RFC 3339).", stable: true},
 	"updated_at":   {typ: types.StringType, description: "When the user was last changed (RFC 3339)."},
+	"last_login_at": {typ: types.StringType, description: "When the user last signed in (RFC 3339); null when never. " +
+		"Set by the server on each successful login; signing in does not change `updated_at`."},
 }
 
-// userModel holds userAttributes; the data sources' models are this, the
-// resource's adds the passwords.
+// userDataAttributes are what the data sources show of a user:
+// userAttributes and its groups, which the resource does not show (the
+// membership resources manage them, and a user's state should not change
+// when a group does).
+var userDataAttributes = func() map[string]readOnlyAttribute {
+	out := maps.Clone(userAttributes)
+	out["group_ids"] = readOnlyAttribute{typ: stringSetType,
+		description: "The ids of the groups the user is a member of (directly; groups do not nest); empty when none."}
+	return out
+}()
+
+// userModel holds userAttributes; the resource's model adds the passwords,
+// the data sources' (userDataModel) the group ids.
 type userModel struct {
 	ID           types.String `tfsdk:"id"`
 	Username     types.String `tfsdk:"username"`
@@ -45,6 +59,7 @@ type userModel struct {
 	Attributes   types.Map    `tfsdk:"attributes"`
 	CreatedAt    types.String `tfsdk:"created_at"`
 	UpdatedAt    types.String `tfsdk:"updated_at"`
+	LastLoginAt  types.String `tfsdk:"last_login_at"`
 }
 
 // userModelFrom maps a user as the server reports it.
@@ -62,7 +77,27 @@ func userModelFrom(ctx context.Context, u *client.User) (userModel, diag.Diagnos
 		Attributes:   attrs,
 		CreatedAt:    timeString(u.CreatedAt),
 		UpdatedAt:    timeString(u.UpdatedAt),
+		LastLoginAt:  optionalTime(u.LastLoginAt),
 	}, diags
+}
+
+// userDataModel holds userDataAttributes.
+type userDataModel struct {
+	userModel
+	GroupIDs types.Set `tfsdk:"group_ids"`
+}
+
+// userDataModelFrom maps a user the server reported with its group ids
+// (client.User.GroupIDs).
+func userDataModelFrom(ctx context.Context, u *client.User) (userDataModel, diag.Diagnostics) {
+	m, diags := userModelFrom(ctx, u)
+	ids := u.GroupIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	groups, d := types.SetValueFrom(ctx, types.StringType, ids)
+	diags.Append(d...)
+	return userDataModel{userModel: m, GroupIDs: groups}, diags
 }
 
 // userResourceModelFrom maps a user to the resource's state. prior supplies

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -30,12 +31,15 @@ type usersDataSource struct {
 }
 
 type usersDataSourceModel struct {
-	Role         types.String   `tfsdk:"role"`
-	Organization types.String   `tfsdk:"organization"`
-	GroupID      types.String   `tfsdk:"group_id"`
-	EmailSuffix  types.String   `tfsdk:"email_suffix"`
-	IDs          []types.String `tfsdk:"ids"`
-	Users        []userModel    `tfsdk:"users"`
+	Role          types.String    `tfsdk:"role"`
+	Organization  types.String    `tfsdk:"organization"`
+	GroupID       types.String    `tfsdk:"group_id"`
+	EmailSuffix   types.String    `tfsdk:"email_suffix"`
+	FirstName     types.String    `tfsdk:"first_name"`
+	LastName      types.String    `tfsdk:"last_name"`
+	InactiveSince types.String    `tfsdk:"inactive_since"`
+	IDs           []types.String  `tfsdk:"ids"`
+	Users         []userDataModel `tfsdk:"users"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -67,6 +71,22 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Optional:            true,
 				Validators:          []validator.String{textValidator(catalog.EmailMaxLength, false)},
 			},
+			"first_name": schema.StringAttribute{
+				MarkdownDescription: "Only users with this given name (exact, case-insensitive); " + textRule(catalog.NameMaxLength, false) + ".",
+				Optional:            true,
+				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
+			},
+			"last_name": schema.StringAttribute{
+				MarkdownDescription: "Only users with this family name (exact, case-insensitive); " + textRule(catalog.NameMaxLength, false) + ".",
+				Optional:            true,
+				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
+			},
+			"inactive_since": schema.StringAttribute{
+				MarkdownDescription: "Only users who have not signed in since this time, including those who never have; " +
+					timestampRule + ". For users with no login in 90 days: `timeadd(plantimestamp(), \"-2160h\")`.",
+				Optional:   true,
+				Validators: []validator.String{rfc3339Validator()},
+			},
 			"ids": schema.ListAttribute{
 				MarkdownDescription: "Ids of the matching users, in the same order as `users`.",
 				ElementType:         types.StringType,
@@ -75,7 +95,7 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"users": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching users.",
 				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceAttributes(userAttributes)},
+				NestedObject:        schema.NestedAttributeObject{Attributes: dataSourceAttributes(userDataAttributes)},
 			},
 		},
 	}
@@ -97,6 +117,13 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		NoOrganization: !cfg.Organization.IsNull() && cfg.Organization.ValueString() == "",
 		GroupID:        normalizeID(cfg.GroupID.ValueString()),
 		EmailSuffix:    cfg.EmailSuffix.ValueString(),
+		FirstName:      cfg.FirstName.ValueString(),
+		LastName:       cfg.LastName.ValueString(),
+		// The users' group ids come in the same requests as the users.
+		IncludeGroupIDs: true,
+	}
+	if since, ok := parseTime(cfg.InactiveSince); ok {
+		filter.InactiveSince = since
 	}
 	users, err := d.client.ListUsers(ctx, filter)
 	if err != nil {
@@ -105,11 +132,11 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 
 	cfg.IDs = make([]types.String, len(users))
-	cfg.Users = make([]userModel, len(users))
+	cfg.Users = make([]userDataModel, len(users))
 	for i := range users {
 		var diags diag.Diagnostics
 		cfg.IDs[i] = types.StringValue(users[i].ID)
-		cfg.Users[i], diags = userModelFrom(ctx, &users[i])
+		cfg.Users[i], diags = userDataModelFrom(ctx, &users[i])
 		resp.Diagnostics.Append(diags...)
 	}
 	if resp.Diagnostics.HasError() {
@@ -123,6 +150,7 @@ func describeUserFilter(f client.UserFilter) string {
 	var parts []string
 	for _, p := range []struct{ name, value string }{
 		{"role", f.Role}, {"organization", f.Organization}, {"group_id", f.GroupID}, {"email_suffix", f.EmailSuffix},
+		{"first_name", f.FirstName}, {"last_name", f.LastName}, {"inactive_since", formatIfSet(f.InactiveSince)},
 	} {
 		if p.value != "" {
 			parts = append(parts, fmt.Sprintf("%s %q", p.name, p.value))
@@ -132,4 +160,12 @@ func describeUserFilter(f client.UserFilter) string {
 		return ""
 	}
 	return " with " + strings.Join(parts, ", ")
+}
+
+// formatIfSet renders t in RFC 3339, or "" for the zero time.
+func formatIfSet(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
 }

@@ -9,9 +9,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed/terraform-provider-identity/internal/catalog"
@@ -22,10 +25,11 @@ import (
 // the documentation quotes the same rule text (the *Rule values below).
 
 var (
-	_ validator.String         = catalogStringValidator{}
-	_ validator.String         = durationValidator{}
-	_ validator.Map            = attributesValidator{}
-	_ resource.ConfigValidator = grantValidator{}
+	_ validator.String           = catalogStringValidator{}
+	_ validator.String           = durationValidator{}
+	_ validator.Map              = attributesValidator{}
+	_ resource.ConfigValidator   = grantValidator{}
+	_ datasource.ConfigValidator = grantValidator{}
 )
 
 // catalogStringValidator checks a string with one of the catalog's Validate* functions.
@@ -296,11 +300,21 @@ func (grantValidator) Description(_ context.Context) string {
 
 func (v grantValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (grantValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+func (v grantValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	v.validate(ctx, req.Config, &resp.Diagnostics)
+}
+
+// ValidateDataSource checks a question about an operation on a scope
+// (identity_access) as a grant of it.
+func (v grantValidator) ValidateDataSource(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	v.validate(ctx, req.Config, &resp.Diagnostics)
+}
+
+func (grantValidator) validate(ctx context.Context, cfg tfsdk.Config, diags *diag.Diagnostics) {
 	var op, scope types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("operation"), &op)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("scope"), &scope)...)
-	if resp.Diagnostics.HasError() || op.IsNull() || op.IsUnknown() || scope.IsNull() || scope.IsUnknown() {
+	diags.Append(cfg.GetAttribute(ctx, path.Root("operation"), &op)...)
+	diags.Append(cfg.GetAttribute(ctx, path.Root("scope"), &scope)...)
+	if diags.HasError() || op.IsNull() || op.IsUnknown() || scope.IsNull() || scope.IsUnknown() {
 		return
 	}
 	if _, ok := catalog.LookupOperation(op.ValueString()); !ok {
@@ -311,7 +325,7 @@ func (grantValidator) ValidateResource(ctx context.Context, req resource.Validat
 		return
 	}
 	if err := catalog.ValidateGrant(op.ValueString(), s); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("scope"), "Operation not allowed on this scope", err.Error())
+		diags.AddAttributeError(path.Root("scope"), "Operation not allowed on this scope", err.Error())
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,7 +18,7 @@ import (
 // response: a POST before it reaches the server (so it never happened),
 // any other method after the server applied it (so only the answer is lost).
 type faultProxy struct {
-	srv                               *httptest.Server
+	*countingProxy
 	n, limited, unavailable, dropped  atomic.Int64
 	droppedBefore, droppedAfter, pass atomic.Int64
 	on                                atomic.Bool
@@ -28,11 +26,6 @@ type faultProxy struct {
 
 func newFaultProxy(t *testing.T, target string) *faultProxy {
 	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
 	p := &faultProxy{}
 	p.on.Store(true)
 	drop := func(w http.ResponseWriter) {
@@ -45,10 +38,9 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 			_ = conn.Close()
 		}
 	}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p.countingProxy = newCountingProxy(t, target, func(w http.ResponseWriter, r *http.Request) bool {
 		if !p.on.Load() || r.URL.Path == "/healthz" {
-			rp.ServeHTTP(w, r)
-			return
+			return false
 		}
 		i := p.n.Add(1)
 		switch {
@@ -66,18 +58,18 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 			if r.Method == http.MethodPost {
 				p.droppedBefore.Add(1)
 				drop(w)
-				return
+				return true
 			}
 			// Let the server apply it, then lose the answer.
 			p.droppedAfter.Add(1)
-			rp.ServeHTTP(httptest.NewRecorder(), r)
+			p.upstream.ServeHTTP(httptest.NewRecorder(), r)
 			drop(w)
 		default:
 			p.pass.Add(1)
-			rp.ServeHTTP(w, r)
+			return false
 		}
-	}))
-	t.Cleanup(p.srv.Close)
+		return true
+	})
 	return p
 }
 
@@ -134,7 +126,7 @@ func TestFaults_ProxyConverges(t *testing.T) {
 	f := newTF(t)
 	s := testserver.Start(t)
 	p := newFaultProxy(t, s.URL)
-	f.write(providerBlock(p.srv.URL, s.Token) + faultsConfig)
+	f.write(providerBlock(p.URL, s.Token) + faultsConfig)
 
 	runs := 0
 	var lastErr string

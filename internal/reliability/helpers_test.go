@@ -197,7 +197,7 @@ func providerBlock(endpoint, token string) string {
 // apiClient is a superuser client of a server, with retries off so faults are visible.
 func apiClient(t *testing.T, url, token string) *client.Client {
 	t.Helper()
-	c, err := client.New(client.Config{Endpoint: url, Token: token, MaxRetries: -1, Timeout: 30 * time.Second})
+	c, err := client.New(client.Config{Endpoint: url, Token: token, DisableRetries: true, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +289,7 @@ var clientAuditAll = client.AuditFilter{}
 // apiLogin checks a username and password against the server.
 func apiLogin(t *testing.T, url, username, password string) error {
 	t.Helper()
-	c, err := client.New(client.Config{Endpoint: url, Username: username, Password: password, MaxRetries: -1})
+	c, err := client.New(client.Config{Endpoint: url, Username: username, Password: password, DisableRetries: true})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -50,15 +51,7 @@ func applyLoad(t *testing.T, users, groups, memberships int) {
 	applied := time.Since(start)
 
 	db := openDB(t, s.DBPath)
-	for q, want := range map[string]int{
-		`SELECT count(*) FROM users WHERE username LIKE 'load-%'`:     users,
-		`SELECT count(*) FROM groups_ WHERE name LIKE 'load-group-%'`: groups,
-		`SELECT count(*) FROM memberships`:                            memberships,
-	} {
-		if got := dbCount(t, db, q); got != want {
-			t.Errorf("%s: %d, want %d", q, got, want)
-		}
-	}
+	checkLoadStored(t, db, users, groups, memberships)
 	if got := dbCount(t, db, `SELECT count(*) FROM (SELECT group_id FROM memberships GROUP BY group_id HAVING count(*) = ?)`, 2*users/groups); got != groups {
 		t.Errorf("%d groups have %d members, want all %d", got, 2*users/groups, groups)
 	}
@@ -70,4 +63,19 @@ func applyLoad(t *testing.T, users, groups, memberships int) {
 	}
 	checkDBIntegrity(t, db)
 	t.Logf("apply of %d resources at -parallelism=50: %s; refresh plan: %s", users+groups+memberships, applied.Round(time.Millisecond), planned.Round(time.Millisecond))
+}
+
+// checkLoadStored checks that the server holds exactly the users, groups
+// and memberships of loadConfig.
+func checkLoadStored(t *testing.T, db *sql.DB, users, groups, memberships int) {
+	t.Helper()
+	for q, want := range map[string]int{
+		`SELECT count(*) FROM users WHERE username LIKE 'load-%'`:     users,
+		`SELECT count(*) FROM groups_ WHERE name LIKE 'load-group-%'`: groups,
+		`SELECT count(*) FROM memberships`:                            memberships,
+	} {
+		if got := dbCount(t, db, q); got != want {
+			t.Errorf("%s: %d, want %d", q, got, want)
+		}
+	}
 }

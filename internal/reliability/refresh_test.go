@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -24,22 +21,17 @@ import (
 func TestFaults_RefreshErrorsKeepState(t *testing.T) {
 	f := newTF(t)
 	s := testserver.Start(t)
-	target, err := url.Parse(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(target)
 	var mode atomic.Int64
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if m := mode.Load(); m != 0 {
-			w.Header().Set("Content-Type", "application/problem+json")
-			w.WriteHeader(int(m))
-			fmt.Fprintf(w, `{"type":"https://identity.example/problems/x","title":"%s","status":%d,"detail":"injected"}`, http.StatusText(int(m)), m)
-			return
+	proxy := newCountingProxy(t, s.URL, func(w http.ResponseWriter, r *http.Request) bool {
+		m := mode.Load()
+		if m == 0 {
+			return false
 		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(proxy.Close)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(int(m))
+		fmt.Fprintf(w, `{"type":"https://identity.example/problems/x","title":"%s","status":%d,"detail":"injected"}`, http.StatusText(int(m)), m)
+		return true
+	})
 	f.write(fmt.Sprintf("provider \"identity\" {\n  endpoint    = %q\n  token       = %q\n  max_retries = 1\n}\n", proxy.URL, s.Token) + `
 resource "identity_role" "r" {
   name  = "refresher"

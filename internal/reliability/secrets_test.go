@@ -1,10 +1,14 @@
 package reliability
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,10 +75,12 @@ func TestSecrets_NowhereTheyShouldNotBe(t *testing.T) {
 		legacy = "legacy-Plaintext-5c4d3e"
 	)
 	var outputs bytes.Buffer
+	var savedPlans [][]byte
 	step := func(wo string, version int) {
 		t.Helper()
 		f.env = append(f.env, "TF_VAR_wo_password="+wo, "TF_VAR_wo_version="+strconv.Itoa(version), "TF_VAR_legacy_password="+legacy)
 		outputs.WriteString(f.must(3*time.Minute, "plan", "-input=false", "-no-color", "-out=tfplan"))
+		savedPlans = append(savedPlans, mustRead(t, filepath.Join(f.dir, "tfplan")))
 		show := f.must(time.Minute, "show", "-json", "tfplan")
 		if err := os.WriteFile(filepath.Join(f.dir, "plan.json"), []byte(show), 0o600); err != nil {
 			t.Fatal(err)
@@ -139,7 +145,6 @@ func TestSecrets_NowhereTheyShouldNotBe(t *testing.T) {
 		"terraform.tfstate":    state,
 		"plan.json (first)":    wo1Plan,
 		"plan.json (rotation)": mustRead(t, filepath.Join(f.dir, "plan.json")),
-		"saved plan file":      mustRead(t, filepath.Join(f.dir, "tfplan")),
 		"TF_LOG=trace":         trace,
 		"terraform output":     outputs.Bytes(),
 		"server log":           []byte(logs.String()),
@@ -147,6 +152,21 @@ func TestSecrets_NowhereTheyShouldNotBe(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(f.dir, "terraform.tfstate.backup")); err == nil {
 		sources["terraform.tfstate.backup"] = b
+	}
+	// A saved plan is a zip archive whose members are compressed: its raw
+	// bytes would not show a secret inside, so each member is read.
+	requireZipSearchFindsPlanted(t)
+	stateHolds := map[string]bool{"terraform.tfstate": true, "terraform.tfstate.backup": true, "plan.json (first)": true, "plan.json (rotation)": true}
+	for i, plan := range savedPlans {
+		members := zipMembers(t, plan)
+		if len(members) == 0 {
+			t.Fatalf("saved plan %d has no members", i+1)
+		}
+		for name, b := range members {
+			key := fmt.Sprintf("saved plan %d: %s", i+1, name)
+			sources[key] = b
+			stateHolds[key] = true
+		}
 	}
 	// Read every database file raw while the server runs (WAL included), and
 	// again after closing it has checkpointed the WAL into the main file.
@@ -161,7 +181,6 @@ func TestSecrets_NowhereTheyShouldNotBe(t *testing.T) {
 	for _, p := range dbFiles {
 		sources["database file "+filepath.Base(p)] = mustRead(t, p)
 	}
-	stateHolds := map[string]bool{"terraform.tfstate": true, "terraform.tfstate.backup": true, "plan.json (first)": true, "plan.json (rotation)": true, "saved plan file": true}
 	secrets := map[string]string{"write-only password 1": wo1, "write-only password 2": wo2, "sensitive password": legacy, "token secret": token}
 	checked := 0
 	for name, src := range sources {
@@ -176,10 +195,26 @@ func TestSecrets_NowhereTheyShouldNotBe(t *testing.T) {
 			}
 		}
 	}
+	// The sensitive password is in the saved plans' state, so the members
+	// really were read (the raw archive does not show it).
+	foundInPlan := false
+	for name, src := range sources {
+		if strings.HasPrefix(name, "saved plan ") && bytes.Contains(src, []byte(legacy)) {
+			foundInPlan = true
+		}
+	}
+	if !foundInPlan {
+		t.Error("the sensitive password, which a saved plan holds, was found in none of its members: the plan search proves nothing")
+	}
 	if !bytes.Contains(sources["server log"], []byte("/api/v1/users")) || !bytes.Contains(auditJSON, []byte("user.create")) {
 		t.Error("server or audit log is missing the requests, so the scan proves nothing")
 	}
-	t.Logf("%d secrets checked across %d sources (%d checks), trace log %d bytes: none leaked", len(secrets), len(sources), checked, len(trace))
+	var names []string
+	for name := range sources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	t.Logf("%d secrets checked across %d sources (%d checks), trace log %d bytes: none leaked; sources: %s", len(secrets), len(sources), checked, len(trace), strings.Join(names, ", "))
 }
 
 func mustRead(t *testing.T, path string) []byte {
@@ -189,4 +224,63 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// zipMembers returns the uncompressed content of every file in a zip archive
+// (a saved plan), by name.
+func zipMembers(t *testing.T, archive []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatalf("reading a saved plan as a zip archive: %v", err)
+	}
+	members := map[string][]byte{}
+	for _, zf := range zr.File {
+		if zf.FileInfo().IsDir() {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatalf("opening %s in a saved plan: %v", zf.Name, err)
+		}
+		b, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatalf("reading %s in a saved plan: %v", zf.Name, err)
+		}
+		members[zf.Name] = b
+	}
+	return members
+}
+
+// requireZipSearchFindsPlanted proves the saved-plan search can fail: a
+// secret planted in a compressed member of a plan-shaped archive is invisible
+// in the archive's raw bytes, and found once the members are read.
+func requireZipSearchFindsPlanted(t *testing.T) {
+	t.Helper()
+	const planted = "planted-Plaintext-9d1e6b"
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "tfstate", Method: zip.Deflate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := strings.Repeat(`{"attributes":{"username":"padding","email":"padding@example.com"}},`, 50) +
+		`{"attributes":{"password":"` + planted + `"}}`
+	if _, err := io.WriteString(w, state); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte(planted)) {
+		t.Fatal("the planted secret shows in the raw archive; the check below would prove nothing")
+	}
+	found := false
+	for _, b := range zipMembers(t, buf.Bytes()) {
+		found = found || bytes.Contains(b, []byte(planted))
+	}
+	if !found {
+		t.Fatal("a secret planted in a saved plan's member was not found by the member search")
+	}
 }

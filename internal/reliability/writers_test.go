@@ -2,10 +2,12 @@ package reliability
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,11 +20,15 @@ import (
 )
 
 // TestLoad_ConcurrentWriters runs 64 writers against one server for 30 s
-// (TestSoak_ConcurrentWriters: 5 min): each creates, changes and deletes its
-// own users, groups, memberships and permissions. No request may fail with a
-// 5xx, a transport error or "database is locked", every answer must be the
-// success the request expects, and the server must hold exactly what the
-// writers left behind. Latency percentiles are logged.
+// (TestSoak_ConcurrentWriters: 5 min). Each creates, changes and deletes its
+// own users; adds members one by one and replaces its group's whole member
+// set; grants and revokes permissions; renames its group's description; and
+// every 16 rounds deletes its group (its memberships and permission go with
+// it) and starts a new one. No request may fail with a 5xx, a transport error
+// or "database is locked", every answer must be the success the request
+// expects, and the database must hold exactly what the writers left: the
+// same users, groups (with their last description), memberships (group and
+// user pairs) and permissions (by id). Latency percentiles are logged.
 func TestLoad_ConcurrentWriters(t *testing.T) { concurrentWriters(t, 30*time.Second) }
 
 // TestSoak_ConcurrentWriters is the 5-minute run (make soak).
@@ -45,7 +51,6 @@ func concurrentWriters(t *testing.T, d time.Duration) {
 		failures  []string
 		requests  atomic.Int64
 		kept      atomic.Int64 // users each writer leaves alive
-		keptPerms atomic.Int64
 	)
 	fail := func(format string, args ...any) {
 		mu.Lock()
@@ -90,6 +95,14 @@ func concurrentWriters(t *testing.T, d time.Duration) {
 	}
 	id := func(m map[string]any) string { v, _ := m["id"].(string); return v }
 
+	// What the writers left, merged when each ends: the database must hold
+	// exactly this.
+	var (
+		wantGroups  = map[string]string{} // id -> description
+		wantMembers = map[string]bool{}   // group id + " " + user id
+		wantPerms   = map[string]bool{}   // permission id
+		deleted     atomic.Int64          // groups deleted
+	)
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for w := range writers {
@@ -97,16 +110,42 @@ func concurrentWriters(t *testing.T, d time.Duration) {
 		go func() {
 			defer wg.Done()
 			var local []time.Duration
+			groupID, groupDesc, groupPerm := "", "", ""
+			var members []string
+			perms := map[string]bool{}
 			defer func() {
 				mu.Lock()
+				defer mu.Unlock()
 				latencies = append(latencies, local...)
-				mu.Unlock()
+				if groupID != "" {
+					wantGroups[groupID] = groupDesc
+				}
+				for _, m := range members {
+					wantMembers[groupID+" "+m] = true
+				}
+				for p := range perms {
+					wantPerms[p] = true
+				}
 			}()
-			g := call(&local, 201, "POST", "/api/v1/groups", map[string]any{"name": fmt.Sprintf("load-%d", w)})
-			if g == nil {
+			// newGroup creates the writer's group and grants it a permission.
+			newGroup := func(gen int) bool {
+				g := call(&local, 201, "POST", "/api/v1/groups", map[string]any{"name": fmt.Sprintf("load-%d-%d", w, gen)})
+				if g == nil {
+					return false
+				}
+				groupID, groupDesc, members = id(g), "", nil
+				p := call(&local, 201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": fmt.Sprintf("project:g%d-%d", w, gen), "group_id": groupID})
+				if p == nil {
+					return false
+				}
+				groupPerm = id(p)
+				perms[groupPerm] = true
+				return true
+			}
+			if !newGroup(0) {
 				return
 			}
-			var members []string
+			lastUserPerm := ""
 			for i := 0; time.Now().Before(deadline); i++ {
 				name := fmt.Sprintf("w%d-u%d", w, i)
 				u := call(&local, 201, "POST", "/api/v1/users", map[string]any{"username": name, "email": name + "@example.com"})
@@ -115,11 +154,24 @@ func concurrentWriters(t *testing.T, d time.Duration) {
 				}
 				uid := id(u)
 				if call(&local, 200, "PATCH", "/api/v1/users/"+uid, map[string]any{"first_name": "F" + name, "attributes": map[string]string{"i": fmt.Sprint(i)}}) == nil ||
-					call(&local, 200, "PUT", "/api/v1/groups/"+id(g)+"/members/"+uid, nil) == nil {
+					call(&local, 200, "PUT", "/api/v1/groups/"+groupID+"/members/"+uid, nil) == nil {
 					return
 				}
 				members = append(members, uid)
 				switch i % 4 {
+				case 0: // change the group; every other round, revoke the last user permission
+					desc := fmt.Sprintf("round %d", i)
+					if call(&local, 200, "PATCH", "/api/v1/groups/"+groupID, map[string]any{"description": desc}) == nil {
+						return
+					}
+					groupDesc = desc
+					if (i/4)%2 == 1 && lastUserPerm != "" {
+						if call(&local, 204, "DELETE", "/api/v1/permissions/"+lastUserPerm, nil) == nil {
+							return
+						}
+						delete(perms, lastUserPerm)
+						lastUserPerm = ""
+					}
 				case 1: // replace the whole set with every other member
 					var half []string
 					for j, m := range members {
@@ -127,14 +179,17 @@ func concurrentWriters(t *testing.T, d time.Duration) {
 							half = append(half, m)
 						}
 					}
-					if call(&local, 200, "PUT", "/api/v1/groups/"+id(g)+"/members", map[string]any{"user_ids": half}) == nil {
+					if call(&local, 200, "PUT", "/api/v1/groups/"+groupID+"/members", map[string]any{"user_ids": half}) == nil {
 						return
 					}
-				case 2: // grant and keep a permission
-					if call(&local, 201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:" + name, "user_id": uid}) == nil {
+					members = half
+				case 2: // grant a permission to the user
+					p := call(&local, 201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:" + name, "user_id": uid})
+					if p == nil {
 						return
 					}
-					keptPerms.Add(1)
+					perms[id(p)] = true
+					lastUserPerm = id(p)
 				case 3: // delete the user (its membership goes with it)
 					if call(&local, 204, "DELETE", "/api/v1/users/"+uid, nil) == nil {
 						return
@@ -143,6 +198,18 @@ func concurrentWriters(t *testing.T, d time.Duration) {
 					continue
 				}
 				kept.Add(1)
+				if i%16 == 14 {
+					// Delete the group: its memberships and its permission go too.
+					if call(&local, 204, "DELETE", "/api/v1/groups/"+groupID, nil) == nil {
+						return
+					}
+					deleted.Add(1)
+					delete(perms, groupPerm)
+					groupID = ""
+					if !newGroup(i/16 + 1) {
+						return
+					}
+				}
 			}
 		}()
 	}
@@ -166,11 +233,70 @@ func concurrentWriters(t *testing.T, d time.Duration) {
 	if got, want := dbCount(t, db, `SELECT count(*) FROM users WHERE NOT is_system`), int(kept.Load()); got != want {
 		t.Errorf("%d users stored, writers kept %d", got, want)
 	}
-	if got, want := dbCount(t, db, `SELECT count(*) FROM permissions`), int(keptPerms.Load()); got != want {
-		t.Errorf("%d permissions stored, writers kept %d", got, want)
+	groups := map[string]bool{}
+	for g, desc := range wantGroups {
+		groups[g+" "+desc] = true
 	}
-	if got := dbCount(t, db, `SELECT count(*) FROM groups_`); got != writers {
-		t.Errorf("%d groups, want %d", got, writers)
+	for what, c := range map[string]struct {
+		query string
+		want  map[string]bool
+	}{
+		"groups (id and description)": {`SELECT id || ' ' || description FROM groups_`, groups},
+		"memberships":                 {`SELECT group_id || ' ' || user_id FROM memberships`, wantMembers},
+		"permissions":                 {`SELECT id FROM permissions`, wantPerms},
+	} {
+		if diff := diffSets(dbStrings(t, db, c.query), c.want); diff != "" {
+			t.Errorf("%s stored differ from what the writers left: %s", what, diff)
+		}
 	}
+	if deleted.Load() == 0 || len(wantMembers) == 0 || len(wantPerms) <= len(wantGroups) {
+		t.Errorf("the writers deleted %d groups and left %d memberships and %d permissions; the run exercised too little", deleted.Load(), len(wantMembers), len(wantPerms))
+	}
+	t.Logf("left: %d users, %d groups (%d deleted on the way), %d memberships, %d permissions", kept.Load(), len(wantGroups), deleted.Load(), len(wantMembers), len(wantPerms))
 	checkDBIntegrity(t, db)
+}
+
+// dbStrings returns the single text column of every row of query.
+func dbStrings(t *testing.T, d *sql.DB, query string) map[string]bool {
+	t.Helper()
+	rows, err := d.Query(query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// diffSets describes how got differs from want (a few examples each way),
+// or returns "" when they are equal.
+func diffSets(got, want map[string]bool) string {
+	var missing, extra []string
+	for k := range want {
+		if !got[k] {
+			missing = append(missing, k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			extra = append(extra, k)
+		}
+	}
+	if len(missing) == 0 && len(extra) == 0 {
+		return ""
+	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	return fmt.Sprintf("%d stored, %d expected; %d missing %v, %d unexpected %v",
+		len(got), len(want), len(missing), missing[:min(3, len(missing))], len(extra), extra[:min(3, len(extra))])
 }

@@ -12,3 +12,12 @@ output "acme_operator_ids" {
 output "acme_operator_usernames" {
   value = [for u in data.identity_users.acme_operators.users : u.username]
 }
+
+# Users with no login in the last 90 days, including those who never signed in.
+data "identity_users" "inactive" {
+  inactive_since = timeadd(plantimestamp(), "-2160h")
+}
+
+output "inactive_usernames" {
+  value = [for u in data.identity_users.inactive.users : u.username]
+}

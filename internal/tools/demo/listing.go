@@ -16,7 +16,7 @@ import (
 // prints counts and names of what the server holds: read from the server, not
 // from Terraform's state.
 func showServer(ctx context.Context, w io.Writer, base, password string) error {
-	c, err := client.New(client.Config{Endpoint: base, Username: catalog.SystemUsername, Password: password, MaxRetries: -1})
+	c, err := client.New(client.Config{Endpoint: base, Username: catalog.SystemUsername, Password: password, DisableRetries: true})
 	if err != nil {
 		return err
 	}

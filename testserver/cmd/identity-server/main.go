@@ -40,16 +40,17 @@ func run() error {
 		return fmt.Errorf("IDENTITY_SUPERUSER_PASSWORD is not set; it is the password of the built-in system user and is required")
 	}
 	s, err := testserver.New(testserver.Options{
-		SuperuserPassword: password,
-		SigningKey:        os.Getenv("IDENTITY_SIGNING_KEY"),
-		DBPath:            *db,
-		Listen:            *listen,
-		PasswordCost:      *cost,
-		Logger:            log,
-		ReadHeaderTimeout: *readHeader,
-		ReadTimeout:       *readAll,
-		WriteTimeout:      *writeAll,
-		IdleTimeout:       *idle,
+		SuperuserPassword:  password,
+		SigningKey:         os.Getenv("IDENTITY_SIGNING_KEY"),
+		PreviousSigningKey: os.Getenv("IDENTITY_SIGNING_KEY_PREVIOUS"),
+		DBPath:             *db,
+		Listen:             *listen,
+		PasswordCost:       *cost,
+		Logger:             log,
+		ReadHeaderTimeout:  *readHeader,
+		ReadTimeout:        *readAll,
+		WriteTimeout:       *writeAll,
+		IdleTimeout:        *idle,
 	})
 	if err != nil {
 		return err

@@ -8,12 +8,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
+	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
 )
 
 // Config configures an API.
@@ -21,21 +21,32 @@ type Config struct {
 	Store      *store.Store
 	Logger     hclog.Logger
 	Passwords  passwords.Params
-	SigningKey []byte
+	Keys       *tokens.Keyring
 	SessionTTL time.Duration // default 12h
-	Throttle   ThrottleConfig
+	// Throttle bounds failed logins; LoginThrottle, when set, keeps the
+	// counters instead of this process's memory.
+	Throttle      ThrottleConfig
+	LoginThrottle LoginThrottle
+	// Hashing bounds the password hashes and checks that run at once (its
+	// Params are taken from Passwords).
+	Hashing passwords.HasherConfig
 }
 
 // API serves the identity HTTP API.
 type API struct {
-	st        *store.Store
-	log       hclog.Logger
-	pw        passwords.Params
-	key       []byte
-	ttl       time.Duration
-	throttle  *throttle
-	dummyHash string
-	mux       *http.ServeMux
+	st       *store.Store
+	log      hclog.Logger
+	hasher   *passwords.Hasher
+	keys     *tokens.Keyring
+	throttle LoginThrottle
+	// throttleBase is the configured login throttle; the settings override
+	// its per-account threshold and its window.
+	throttleBase ThrottleConfig
+	defaults     store.Settings // the settings until an administrator changes them
+	// registrations counts self-registration attempts per client address.
+	registrations LoginThrottle
+	dummyHash     string
+	mux           *http.ServeMux
 }
 
 // New builds the API and its routes.
@@ -46,16 +57,21 @@ func New(cfg Config) (*API, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
-	if len(cfg.SigningKey) < 32 {
-		return nil, errors.New("the signing key must be at least 32 bytes")
+	if cfg.Keys == nil {
+		return nil, errors.New("no signing keys")
 	}
 	// Unknown users are checked against this hash so a miss costs as much as a wrong password.
 	dummy, err := passwords.Hash("not-a-real-password", cfg.Passwords)
 	if err != nil {
 		return nil, err
 	}
-	a := &API{st: cfg.Store, log: cfg.Logger, pw: cfg.Passwords, key: cfg.SigningKey, ttl: cfg.SessionTTL,
-		throttle: newThrottle(cfg.Throttle), dummyHash: dummy, mux: http.NewServeMux()}
+	if cfg.LoginThrottle == nil {
+		cfg.LoginThrottle = NewMemoryThrottle(cfg.Throttle)
+	}
+	cfg.Hashing.Params = cfg.Passwords
+	a := &API{st: cfg.Store, log: cfg.Logger, hasher: passwords.NewHasher(cfg.Hashing), keys: cfg.Keys,
+		throttle: cfg.LoginThrottle, throttleBase: cfg.Throttle, defaults: defaultSettings(cfg),
+		registrations: newRegisterThrottle(), dummyHash: dummy, mux: http.NewServeMux()}
 	a.routes()
 	return a, nil
 }
@@ -73,6 +89,11 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/login", a.public(op{"session.login", "user", http.StatusOK}, a.login))
 	m.HandleFunc("POST /api/v1/logout", a.write(op{"session.logout", "user", http.StatusNoContent}, a.logout))
 	m.HandleFunc("GET /api/v1/me", a.read(op{}, a.me))
+	m.HandleFunc("POST /api/v1/register", a.public(op{"user.register", "user", http.StatusCreated}, a.register))
+
+	m.HandleFunc("GET /api/v1/settings", a.read(op{"settings.read", "settings", http.StatusOK}, a.getSettings))
+	m.HandleFunc("PATCH /api/v1/settings", a.write(op{"settings.update", "settings", http.StatusOK}, a.patchSettings))
+	m.HandleFunc("DELETE /api/v1/settings", a.write(op{"settings.reset", "settings", http.StatusOK}, a.resetSettings))
 
 	m.HandleFunc("GET /api/v1/users", a.read(op{"user.list", "user", http.StatusOK}, a.listUsers))
 	m.HandleFunc("POST /api/v1/users", a.write(op{"user.create", "user", http.StatusCreated}, a.createUser))
@@ -80,6 +101,9 @@ func (a *API) routes() {
 	m.HandleFunc("PATCH /api/v1/users/{id}", a.write(op{"user.update", "user", http.StatusOK}, a.patchUser))
 	m.HandleFunc("DELETE /api/v1/users/{id}", a.write(op{"user.delete", "user", http.StatusNoContent}, a.deleteUser))
 	m.HandleFunc("PUT /api/v1/users/{id}/password", a.write(op{"user.password", "user", http.StatusNoContent}, a.setPassword))
+	m.HandleFunc("GET /api/v1/users/{id}/effective-permissions", a.read(op{"user.effective_permissions", "user", http.StatusOK}, a.effectivePermissions))
+	m.HandleFunc("GET /api/v1/users/{id}/groups", a.read(op{"user.groups", "user", http.StatusOK}, a.userGroups))
+	m.HandleFunc("GET /api/v1/access", a.read(op{"access.check", "access", http.StatusOK}, a.checkAccess))
 
 	m.HandleFunc("GET /api/v1/roles", a.read(op{"role.list", "role", http.StatusOK}, a.listRoles))
 	m.HandleFunc("POST /api/v1/roles", a.write(op{"role.create", "role", http.StatusCreated}, a.createRole))
@@ -212,80 +236,4 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
-}
-
-// ThrottleConfig bounds failed logins per account.
-type ThrottleConfig struct {
-	MaxFailures int           // failures before the account is locked (default 5)
-	Window      time.Duration // failures older than this are forgotten (default 15m)
-	Lockout     time.Duration // first lock; doubles per further failure, at most Window (default 30s)
-}
-
-// throttle counts failed logins per account name, so attacks on one account
-// never lock out another.
-type throttle struct {
-	cfg     ThrottleConfig
-	mu      sync.Mutex
-	entries map[string]*throttleEntry
-}
-
-type throttleEntry struct {
-	failures    int
-	last        time.Time
-	lockedUntil time.Time
-}
-
-func newThrottle(cfg ThrottleConfig) *throttle {
-	if cfg.MaxFailures <= 0 {
-		cfg.MaxFailures = 5
-	}
-	if cfg.Window <= 0 {
-		cfg.Window = 15 * time.Minute
-	}
-	if cfg.Lockout <= 0 {
-		cfg.Lockout = 30 * time.Second
-	}
-	return &throttle{cfg: cfg, entries: map[string]*throttleEntry{}}
-}
-
-// wait returns how long the account must wait, or 0.
-func (t *throttle) wait(key string, now time.Time) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if e, ok := t.entries[key]; ok && now.Before(e.lockedUntil) {
-		return e.lockedUntil.Sub(now)
-	}
-	return 0
-}
-
-func (t *throttle) fail(key string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.entries) > 10000 {
-		for k, e := range t.entries {
-			if now.Sub(e.last) > t.cfg.Window && now.After(e.lockedUntil) {
-				delete(t.entries, k)
-			}
-		}
-	}
-	e, ok := t.entries[key]
-	if !ok || now.Sub(e.last) > t.cfg.Window {
-		e = &throttleEntry{}
-		t.entries[key] = e
-	}
-	e.failures++
-	e.last = now
-	if over := e.failures - t.cfg.MaxFailures; over >= 0 {
-		d := t.cfg.Lockout << min(over, 20)
-		if d > t.cfg.Window || d <= 0 {
-			d = t.cfg.Window
-		}
-		e.lockedUntil = now.Add(d)
-	}
-}
-
-func (t *throttle) succeed(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.entries, key)
 }

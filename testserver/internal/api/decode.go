@@ -1,13 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -23,22 +26,131 @@ const MaxBody = 1 << 20
 const MaxMembersBody = 8 << 20
 
 // decode reads exactly one JSON object into v: unknown fields, trailing data
-// and bodies over limit are refused with a 400.
+// and bodies over limit are refused with a 400. Field names must match
+// exactly and appear once (see strictJSON): encoding/json alone would take
+// "PASSWORD" or "paſſword" for "password", and the last of two "role" keys.
 func decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
-	body := http.MaxBytesReader(w, r.Body, limit)
-	dec := json.NewDecoder(body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return decodeProblem(err)
+	}
+	if err := strictJSON(body, reflect.TypeOf(v)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeProblem(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mb *http.MaxBytesError
-		if errors.As(err, &mb) {
-			return tooLarge(mb.Limit)
-		}
 		return badRequest("the body must hold exactly one JSON object, with nothing after it")
 	}
 	return nil
+}
+
+// strictJSON checks that every object in body names each key once and, where
+// the target is a struct, uses the exact name of one of its fields. Malformed
+// JSON passes here and is reported by the decoder.
+func strictJSON(body []byte, t reflect.Type) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	p, _ := strictValue(dec, t, "")
+	if p != nil {
+		return p
+	}
+	return nil
+}
+
+// errStopScan ends strictJSON early: the decoder will refuse the body.
+var errStopScan = errors.New("the body does not fit the target type")
+
+// strictValue checks the next value of dec against type t.
+// It returns a problem, or an error when the JSON is malformed.
+func strictValue(dec *json.Decoder, t reflect.Type, path string) (*Problem, error) {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		var fields map[string]reflect.Type
+		var elem reflect.Type
+		switch {
+		case t != nil && t.Kind() == reflect.Struct:
+			fields = jsonFields(t)
+		case t != nil && t.Kind() == reflect.Map:
+			elem = t.Elem()
+		default:
+			// An object where none belongs: the decoder refuses its type.
+			// Stopping here also bounds the depth to the target type's.
+			return nil, errStopScan
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			key, _ := kt.(string)
+			name := key
+			if path != "" {
+				name = path + "." + key
+			}
+			if seen[key] {
+				return invalid(map[string]string{name: "appears more than once"}), nil
+			}
+			seen[key] = true
+			ft := elem
+			if fields != nil {
+				var ok bool
+				if ft, ok = fields[key]; !ok {
+					return invalid(map[string]string{name: "is not a known field (names are case-sensitive)"}), nil
+				}
+			}
+			if p, err := strictValue(dec, ft, name); p != nil || err != nil {
+				return p, err
+			}
+		}
+		_, err := dec.Token()
+		return nil, err
+	case json.Delim('['):
+		if t == nil || (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) {
+			return nil, errStopScan // as for an object where none belongs
+		}
+		elem := t.Elem()
+		for i := 0; dec.More(); i++ {
+			if p, err := strictValue(dec, elem, fmt.Sprintf("%s[%d]", path, i)); p != nil || err != nil {
+				return p, err
+			}
+		}
+		_, err := dec.Token()
+		return nil, err
+	}
+	return nil, nil
+}
+
+// jsonFields maps the JSON names of a struct's fields (embedded structs'
+// included) to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			maps.Copy(out, jsonFields(f.Type))
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
 }
 
 func decodeProblem(err error) error {

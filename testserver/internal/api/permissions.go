@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/seed/terraform-provider-identity/internal/catalog"
@@ -22,35 +20,15 @@ type createPermissionRequest struct {
 	Role      string `json:"role"`
 }
 
-// adminOperations are the grants that delegate permission administration.
-var adminOperations = []string{
-	catalog.AdminOperationFor(catalog.ScopeTenant),
-	catalog.AdminOperationFor(catalog.ScopeProject),
-	catalog.AdminOperationFor(catalog.ScopeInventory),
-}
-
-// managePermission applies the permission rule, loading the caller's
-// delegating grants only when its level alone does not decide.
-func (a *API) managePermission(ctx context.Context, q store.Querier, c *call, operation string, scope catalog.Scope) error {
-	var held []authz.Grant
-	if c.caller.Level > catalog.LevelAdmin {
-		userID := ""
-		if c.caller.Kind == authz.KindUser {
-			userID = c.caller.ID
-		}
-		grants, err := store.HeldGrants(ctx, q, userID, c.caller.Role, adminOperations)
-		if err != nil {
+func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
+	if c.caller.Level > catalog.LevelRead {
+		// A delegated admin lists the grants it manages.
+		if err := c.needs(ctx, a.st.R, readNeed); err != nil {
 			return err
 		}
-		for _, g := range grants {
-			held = append(held, authz.Grant{Operation: g.Operation, Scope: g.Scope})
-		}
 	}
-	return authz.ManagePermission(c.caller, operation, scope, held)
-}
-
-func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, c *call) error {
-	if err := authz.Read(c.caller, "list permissions"); err != nil {
+	if err := authz.ListPermissions(c.caller); err != nil {
 		return err
 	}
 	p, err := page(r)
@@ -60,7 +38,13 @@ func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, c *call) e
 	q := r.URL.Query()
 	f := store.PermissionFilter{UserID: queryID(q, "user_id"), GroupID: queryID(q, "group_id"), Role: q.Get("role"),
 		Scope: q.Get("scope"), Operation: q.Get("operation")}
-	perms, next, err := store.ListPermissions(r.Context(), a.st.R, f, p)
+	if c.caller.Level > catalog.LevelRead {
+		f.Readable = func(p store.Permission) bool {
+			ref, err := permissionRef(p)
+			return err == nil && authz.ReadPermission(c.caller, ref) == nil
+		}
+	}
+	perms, next, err := store.ListPermissions(ctx, a.st.R, f, p)
 	if err != nil {
 		return err
 	}
@@ -69,18 +53,36 @@ func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, c *call) e
 }
 
 func (a *API) getPermission(w http.ResponseWriter, r *http.Request, c *call) error {
+	ctx := r.Context()
 	id, err := parseID(r, "id", "permission")
 	if err != nil {
 		return err
 	}
 	c.ev.ObjectID = id
-	if err := authz.Read(c.caller, "read permissions"); err != nil {
-		return err
+	if c.caller.Level > catalog.LevelRead {
+		if err := c.needs(ctx, a.st.R, readNeed); err != nil {
+			return err
+		}
+		// A caller that manages no scope learns nothing, not even whether
+		// the grant exists.
+		if err := authz.ListPermissions(c.caller); err != nil {
+			return authz.ReadPermission(c.caller, unknownPermission)
+		}
 	}
-	p, err := store.GetPermission(r.Context(), a.st.R, id)
+	p, err := store.GetPermission(ctx, a.st.R, id)
 	if errors.Is(err, store.ErrNotFound) {
+		if err := authz.ReadPermission(c.caller, unknownPermission); err != nil {
+			return err
+		}
 		return notFound("no permission with id %q", id)
 	} else if err != nil {
+		return err
+	}
+	ref, err := permissionRef(p)
+	if err != nil {
+		return err
+	}
+	if err := authz.ReadPermission(c.caller, ref); err != nil {
 		return err
 	}
 	writeObject(w, http.StatusOK, p.Version, p)
@@ -94,22 +96,7 @@ func (a *API) createPermission(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	fields := map[string]string{}
-	scope, serr := catalog.ParseScope(req.Scope)
-	if req.Scope == "" {
-		fields["scope"] = "is required: " + catalog.ScopeFormText
-	} else if serr != nil {
-		fields["scope"] = serr.Error()
-	}
-	if req.Operation == "" {
-		fields["operation"] = "is required"
-	} else if err := catalog.ValidateOperation(req.Operation); err != nil {
-		// The field name already says "operation"; the message need not repeat it.
-		fields["operation"] = strings.TrimPrefix(err.Error(), "operation ")
-	} else if serr == nil {
-		if err := catalog.ValidateGrant(req.Operation, scope); err != nil {
-			fields["operation"] = strings.TrimPrefix(err.Error(), "operation ")
-		}
-	}
+	scope := checkGrant(fields, req.Operation, req.Scope)
 	n := 0
 	for _, v := range []string{req.UserID, req.GroupID, req.Role} {
 		if v != "" {
@@ -120,20 +107,8 @@ func (a *API) createPermission(w http.ResponseWriter, r *http.Request, c *call) 
 		msg := "exactly one of user_id, group_id and role must be set"
 		fields["user_id"], fields["group_id"], fields["role"] = msg, msg, msg
 	}
-	if req.UserID != "" {
-		if u, err := uuid.Parse(req.UserID); err != nil || len(req.UserID) != 36 {
-			fields["user_id"] = "must be the id (UUID) of an existing user"
-		} else {
-			req.UserID = u.String()
-		}
-	}
-	if req.GroupID != "" {
-		if g, err := uuid.Parse(req.GroupID); err != nil || len(req.GroupID) != 36 {
-			fields["group_id"] = "must be the id (UUID) of an existing group"
-		} else {
-			req.GroupID = g.String()
-		}
-	}
+	req.UserID = checkUUID(fields, "user_id", req.UserID, "an existing user")
+	req.GroupID = checkUUID(fields, "group_id", req.GroupID, "an existing group")
 	if p := invalid(fields); p != nil {
 		return p
 	}
@@ -141,8 +116,11 @@ func (a *API) createPermission(w http.ResponseWriter, r *http.Request, c *call) 
 		GroupID: req.GroupID, Role: req.Role, CreatedAt: store.Now(), Version: 1}
 	c.ev.ObjectID = perm.ID
 	c.ev.Detail = permDetail(perm)
+	ref := authz.PermissionRef{Operation: perm.Operation, Scope: scope, ToRole: perm.Role != ""}
+	need := grantNeed(ref)
+	c.need = &need
 	err := c.change(ctx, func(tx *sql.Tx) error {
-		if err := a.managePermission(ctx, tx, c, perm.Operation, scope); err != nil {
+		if err := authz.GrantPermission(c.caller, ref); err != nil {
 			return err
 		}
 		if err := principalExists(ctx, tx, perm); err != nil {
@@ -197,33 +175,26 @@ func (a *API) deletePermission(w http.ResponseWriter, r *http.Request, c *call) 
 	c.ev.ObjectID = id
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		p, err := store.GetPermission(ctx, tx, id)
-		found := err == nil
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
+			// A caller who may not read every grant gets the refusal it
+			// would get for a grant it may not read, whether or not this one
+			// exists.
+			if authz.ReadPermission(c.caller, unknownPermission) != nil {
+				return authz.RevokePermission(c.caller, unknownPermission)
+			}
+			return notFound("no permission with id %q", id)
+		} else if err != nil {
 			return err
 		}
-		var refused error
-		if found {
-			scope, err := catalog.ParseScope(p.Scope)
-			if err != nil {
-				return err
-			}
-			refused = a.managePermission(ctx, tx, c, p.Operation, scope)
-			var denied *authz.Denied
-			if refused != nil && !errors.As(refused, &denied) {
-				return refused
-			}
+		ref, err := permissionRef(p)
+		if err != nil {
+			return err
 		}
-		if (!found || refused != nil) && authz.Read(c.caller, "read permissions") != nil {
-			// A caller who may not read permissions learns nothing about this
-			// one: the same refusal whether it exists or not, naming no scope.
-			return forbidden(fmt.Sprintf("%s cannot revoke permission %s: it needs level %d or lower, "+
-				"or the admin operation of the permission's scope kind on its scope or on global", c.caller, id, catalog.LevelAdmin))
+		if err := c.needs(ctx, tx, grantNeed(ref)); err != nil {
+			return err
 		}
-		if !found {
-			return notFound("no permission with id %q", id)
-		}
-		if refused != nil {
-			return refused
+		if err := authz.RevokePermission(c.caller, ref); err != nil {
+			return err
 		}
 		if err := checkIfMatch(r, p.Version); err != nil {
 			return err

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed/terraform-provider-identity/internal/catalog"
+	"github.com/seed/terraform-provider-identity/testserver/internal/access"
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
@@ -49,6 +51,9 @@ type call struct {
 	ev      store.Event  // this request's audit record
 	quiet   bool         // the write changed nothing, so it is not audited
 	changed bool         // call.change ran
+	// need narrows the caller's grants that loadCaller loads into
+	// caller.Held to those the endpoint's rules read; nil loads none.
+	need *store.AccessFilter
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, c *call) error
@@ -121,7 +126,8 @@ func (c *call) change(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	})
 }
 
-// recordFailure writes a refused or failed attempt to the audit log.
+// recordFailure writes a refused or failed attempt to the audit log,
+// counting it on the row of an identical recent refusal (store.RecordRefusal).
 func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 	ev.Status = p.Status
 	ev.Outcome = "failed"
@@ -129,13 +135,16 @@ func (a *API) recordFailure(ctx context.Context, ev *store.Event, p *Problem) {
 		ev.Outcome = "denied"
 	}
 	ev.Detail = p.Detail
+	if p.audit != "" {
+		ev.Detail = p.audit
+	}
 	if len(ev.Detail) > 1000 {
 		ev.Detail = ev.Detail[:1000]
 	}
 	ev.ID, ev.At = 0, ""
 	// The attempt is recorded even when the client has already gone away.
 	ctx = context.WithoutCancel(ctx)
-	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.InsertEvent(ctx, tx, ev) }); err != nil {
+	if err := a.st.Tx(ctx, func(tx *sql.Tx) error { return store.RecordRefusal(ctx, tx, ev) }); err != nil {
 		a.log.Error("cannot write audit record", "action", ev.Action, "error", err.Error())
 	}
 }
@@ -170,7 +179,7 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 		return unauthorized(badCredential)
 	}
 	if tokens.LooksLikeJWT(tok) {
-		claims, err := tokens.Parse(a.key, tok, time.Now())
+		claims, err := a.keys.Parse(tok, time.Now())
 		if err != nil {
 			return unauthorized(badCredential)
 		}
@@ -180,6 +189,9 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 	}
 	if err := a.loadCaller(r.Context(), a.st.R, c); err != nil {
 		return err
+	}
+	if c.token != nil {
+		a.noteTokenUse(r.Context(), c.token)
 	}
 	c.ev.Actor, c.ev.ActorID = c.caller.Name, c.caller.ID
 	return nil
@@ -204,7 +216,7 @@ func (a *API) loadCaller(ctx context.Context, q store.Querier, c *call) error {
 		}
 		c.token, c.user = &t, nil
 		c.caller = authz.Caller{Kind: authz.KindToken, ID: t.ID, Name: "token:" + t.ID, Role: t.Role, Level: t.Level}
-		return nil
+		return c.loadHeld(ctx, q, now)
 	}
 	u, exp, err := store.GetSessionUser(ctx, q, c.cred.sessionHash)
 	if errors.Is(err, store.ErrNotFound) {
@@ -217,5 +229,43 @@ func (a *API) loadCaller(ctx context.Context, q store.Querier, c *call) error {
 	}
 	c.user, c.token = &u, nil
 	c.caller = authz.Caller{Kind: authz.KindUser, ID: u.ID, Name: u.Username, Role: u.Role, Level: u.Level, System: u.System}
+	return c.loadHeld(ctx, q, now)
+}
+
+// loadHeld fills caller.Held with what the caller holds through its grants,
+// loading only the grants c.need names (a few indexed reads), from q: inside
+// a write's transaction, the grants as they are when the change is made, so
+// a grant revoked a moment earlier no longer counts. Level 0 holds every
+// operation by its level and loads nothing.
+func (c *call) loadHeld(ctx context.Context, q store.Querier, now time.Time) error {
+	c.caller.Held = nil
+	if c.need == nil || c.caller.Level == catalog.LevelSudo {
+		return nil
+	}
+	var p access.Principal
+	var grants []access.Grant
+	var err error
+	if c.token != nil {
+		p, grants, err = store.TokenAccess(ctx, q, c.token.ID, now, *c.need)
+	} else {
+		p, grants, err = store.UserAccess(ctx, q, c.user.ID, *c.need)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return unauthorized(badCredential)
+	} else if err != nil {
+		return err
+	}
+	c.caller.Held = access.Evaluate(p, grants)
 	return nil
+}
+
+// needs widens the grants of the caller its rules read by f and reloads its
+// holdings from q, for rules whose needs show only once the target is read
+// (the grant being revoked, the grants of a user or a role).
+func (c *call) needs(ctx context.Context, q store.Querier, f store.AccessFilter) error {
+	if c.need != nil {
+		f = c.need.Union(f)
+	}
+	c.need = &f
+	return c.loadHeld(ctx, q, time.Now())
 }

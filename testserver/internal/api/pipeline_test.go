@@ -15,6 +15,7 @@ import (
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
 	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
+	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
 )
 
 // newTestAPI returns an API on a fresh database and a session token of its system user.
@@ -41,7 +42,11 @@ func newTestAPI(t *testing.T) (*API, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(Config{Store: st, Passwords: params, SigningKey: []byte("0123456789abcdef0123456789abcdef")})
+	keys, err := tokens.NewKeyring([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Config{Store: st, Passwords: params, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
+	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 )
 
@@ -22,6 +23,9 @@ type Problem struct {
 	Errors map[string]string `json:"errors,omitempty"`
 
 	retryAfter int
+	// audit, when set, is what the audit log records instead of Detail: the
+	// reason a login failed, which the client is not told.
+	audit string
 }
 
 // Error returns the detail.
@@ -85,8 +89,16 @@ func timedOut() *Problem {
 
 func rateLimited(retryAfter int) *Problem {
 	p := newProblem(http.StatusTooManyRequests, "rate-limited", "Too many requests",
-		"too many failed logins for this account; retry after %d seconds", retryAfter)
+		"too many failed logins from this address; retry after %d seconds", retryAfter)
 	p.retryAfter = retryAfter
+	return p
+}
+
+// busy is the answer when every password hashing slot stayed taken.
+func busy() *Problem {
+	p := newProblem(http.StatusServiceUnavailable, "busy", "Service busy",
+		"too many password checks are under way; retry after 1 second")
+	p.retryAfter = 1
 	return p
 }
 
@@ -105,6 +117,8 @@ func toProblem(err error) (*Problem, bool) {
 	switch {
 	case errors.As(err, &p):
 		return p, true
+	case errors.Is(err, passwords.ErrBusy):
+		return busy(), true
 	case errors.As(err, &d):
 		return forbidden(d.Reason), true
 	case errors.As(err, &c):

@@ -150,6 +150,11 @@ func (a *API) patchRole(w http.ResponseWriter, r *http.Request, c *call) error {
 		if err := checkIfMatch(r, role.Version); err != nil {
 			return err
 		}
+		if newLevel != nil && *newLevel < catalog.SelfRegistrationMinLevel {
+			if err := a.keepSelfRegistrationRole(ctx, tx, role.Name, *newLevel); err != nil {
+				return err
+			}
+		}
 		if newLevel != nil {
 			c.ev.Detail = fmt.Sprintf("level %d -> %d", role.Level, *newLevel)
 			role.Level = *newLevel
@@ -193,6 +198,9 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, c *call) error 
 		use, err := store.GetRoleUsage(ctx, tx, name)
 		if err != nil {
 			return err
+		}
+		if use.SelfRegistration {
+			return conflict("", fmt.Sprintf("role %s is the self-registration role; choose another in the settings first", name))
 		}
 		if use.InUse() {
 			return conflict("", fmt.Sprintf("role %s is still used by %d user(s), %d token(s) and %d permission(s)",

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
@@ -17,8 +16,11 @@ import (
 
 const badLogin = "unknown username or wrong password"
 
+// loginRequest names the account by its username or its email, in
+// username, or by its email in email; one of the two.
 type loginRequest struct {
 	Username string `json:"username"`
+	Email    string `json:"email"`
 	Password string `json:"password"`
 }
 
@@ -35,7 +37,11 @@ func (a *API) newSession(ctx context.Context, tx *sql.Tx, userID string) (string
 		return "", time.Time{}, err
 	}
 	now := time.Now()
-	exp := now.Add(a.ttl)
+	s, err := a.settings(ctx, tx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	exp := now.Add(s.SessionTTL)
 	if err := store.DeleteExpiredSessions(ctx, tx, now.UnixNano()); err != nil {
 		return "", time.Time{}, err
 	}
@@ -63,8 +69,11 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	fields := map[string]string{}
-	if req.Username == "" {
-		fields["username"] = "is required"
+	switch {
+	case req.Username == "" && req.Email == "":
+		fields["username"] = "is required (a username or an email; or give email)"
+	case req.Username != "" && req.Email != "":
+		fields["email"] = "must not be given together with username"
 	}
 	if req.Password == "" {
 		fields["password"] = "is required"
@@ -73,35 +82,27 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 		return p
 	}
 	ctx := r.Context()
-	key := strings.ToLower(req.Username)
-	now := time.Now()
-	if d := a.throttle.wait(key, now); d > 0 {
-		return rateLimited(int(math.Ceil(d.Seconds())))
-	}
-	u, err := store.GetUserByUsername(ctx, a.st.R, req.Username)
+	u, account, err := a.loginAccount(ctx, req.Username, req.Email)
+	known := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if errors.Is(err, store.ErrNotFound) || u.PasswordHash == "" {
-		// Same work as a real check, so response time does not reveal unknown users.
-		_, _ = passwords.Verify(req.Password, a.dummyHash)
-		a.throttle.fail(key, now)
-		return unauthorized(badLogin)
+	// The attempt is reserved before the password is checked, so a burst is
+	// counted as it arrives, not as its checks finish.
+	attempt, wait := a.throttle.Reserve(account, clientAddr(r), time.Now())
+	if attempt == nil {
+		return rateLimited(int(math.Ceil(wait.Seconds())))
 	}
-	ok, err := passwords.Verify(req.Password, u.PasswordHash)
-	if err != nil {
+	err = a.verifyLogin(ctx, u, known, req.Password, c)
+	switch {
+	case errors.Is(err, passwords.ErrBusy) || ctx.Err() != nil:
+		attempt.Cancel()
+		return err
+	case err != nil:
+		attempt.Fail(time.Now())
 		return err
 	}
-	// From here on the attempt has an actor, so it is audited.
-	c.ev.Actor, c.ev.ActorID, c.ev.ObjectID = u.Username, u.ID, u.ID
-	if !ok {
-		a.throttle.fail(key, now)
-		return unauthorized(badLogin)
-	}
-	if u.Disabled {
-		return unauthorized("the account is disabled")
-	}
-	a.throttle.succeed(key)
+	now := time.Now()
 	var resp loginResponse
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		// The account as it is now: disabled or deleted during the check, it gets no session.
@@ -112,16 +113,57 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 			return err
 		}
 		if u.Disabled {
-			return unauthorized("the account is disabled")
+			return disabledLogin()
 		}
+		if err := store.NoteLogin(ctx, tx, u.ID, now); err != nil {
+			return err
+		}
+		at := store.ActivityTime(now)
+		u.LastLoginAt = &at
 		tok, exp, err := a.newSession(ctx, tx, u.ID)
 		resp = loginResponse{Token: tok, ExpiresAt: store.FormatTime(exp), User: userOut(u)}
 		return err
 	})
 	if err != nil {
+		attempt.Fail(time.Now())
 		return err
 	}
+	attempt.Succeed()
 	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// disabledLogin answers a right password for a disabled account like any
+// failed login; only the audit log says why.
+func disabledLogin() *Problem {
+	p := unauthorized(badLogin)
+	p.audit = "the account is disabled"
+	return p
+}
+
+// verifyLogin returns nil when password is that of u, an enabled user
+// (known says u was found), or a 401. Unknown users, users without a
+// password and disabled users cost the same check as a wrong password, so
+// neither the answer nor its time tells them apart.
+func (a *API) verifyLogin(ctx context.Context, u store.User, known bool, password string, c *call) error {
+	if !known || u.PasswordHash == "" {
+		if _, err := a.hasher.Verify(ctx, password, a.dummyHash); err != nil {
+			return err
+		}
+		return unauthorized(badLogin)
+	}
+	ok, err := a.hasher.Verify(ctx, password, u.PasswordHash)
+	if err != nil {
+		return err
+	}
+	// From here on the attempt has an actor, so it is audited.
+	c.ev.Actor, c.ev.ActorID, c.ev.ObjectID = u.Username, u.ID, u.ID
+	if !ok {
+		return unauthorized(badLogin)
+	}
+	if u.Disabled {
+		return disabledLogin()
+	}
 	return nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/testserver/internal/authz"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
-	"github.com/seed/terraform-provider-identity/testserver/internal/tokens"
 )
 
 type createTokenRequest struct {
@@ -29,11 +28,12 @@ type tokenResponse struct {
 	CreatedAt   string  `json:"created_at"`
 	CreatedBy   string  `json:"created_by"`
 	Version     int64   `json:"version"`
+	LastUsedAt  *string `json:"last_used_at"`
 }
 
 func tokenOut(t store.Token) tokenResponse {
 	return tokenResponse{ID: t.ID, Role: t.Role, Description: t.Description, ExpiresAt: t.ExpiresAt,
-		CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, Version: t.Version}
+		CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, Version: t.Version, LastUsedAt: t.LastUsedAt}
 }
 
 // createdToken is the answer to POST /tokens: the only time the JWT is shown.
@@ -50,7 +50,15 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	toks, next, err := store.ListTokens(r.Context(), a.st.R, p)
+	var f store.TokenFilter
+	if v := r.URL.Query().Get("created_by"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return invalid(map[string]string{"created_by": "must be the id of a user or token"})
+		}
+		f.CreatedBy = id.String()
+	}
+	toks, next, err := store.ListTokens(r.Context(), a.st.R, f, p)
 	if err != nil {
 		return err
 	}
@@ -130,7 +138,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request, c *call) error
 		if err := store.InsertToken(ctx, tx, &tok); err != nil {
 			return err
 		}
-		secret, err = tokens.Sign(a.key, tok.ID, tok.Role, now, exp)
+		secret, err = a.keys.Sign(tok.ID, tok.Role, now, exp)
 		return err
 	})
 	if err != nil {

@@ -43,12 +43,14 @@ type userResponse struct {
 	CreatedAt    string            `json:"created_at"`
 	UpdatedAt    string            `json:"updated_at"`
 	Version      int64             `json:"version"`
+	LastLoginAt  *string           `json:"last_login_at"`
+	GroupIDs     []string          `json:"group_ids,omitzero"` // with include=group_ids only
 }
 
 func userOut(u store.User) userResponse {
 	return userResponse{ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
 		Organization: u.Organization, Role: u.Role, Disabled: u.Disabled, Attributes: u.Attributes,
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version, LastLoginAt: u.LastLoginAt}
 }
 
 type patchUserRequest struct {
@@ -121,17 +123,25 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	q := r.URL.Query()
 	f := store.UserFilter{Email: q.Get("email"), Username: q.Get("username"), EmailSuffix: q.Get("email_suffix"),
-		Role: q.Get("role"), GroupID: queryID(q, "group_id")}
+		Role: q.Get("role"), GroupID: queryID(q, "group_id"),
+		FirstName: q.Get("first_name"), LastName: q.Get("last_name")}
 	if q.Has("organization") {
 		// Present and empty asks for the users without an organization.
 		org := q.Get("organization")
 		f.Organization = &org
 	}
+	if err := activityFilter(q, &f); err != nil {
+		return err
+	}
 	users, next, err := store.ListUsers(r.Context(), a.st.R, f, p)
 	if err != nil {
 		return err
 	}
-	writeList(w, mapAll(users, userOut), next)
+	out := mapAll(users, userOut)
+	if err := a.includeGroupIDs(r, out); err != nil {
+		return err
+	}
+	writeList(w, out, next)
 	return nil
 }
 
@@ -150,7 +160,11 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	} else if err != nil {
 		return err
 	}
-	writeObject(w, http.StatusOK, u.Version, userOut(u))
+	out := []userResponse{userOut(u)}
+	if err := a.includeGroupIDs(r, out); err != nil {
+		return err
+	}
+	writeObject(w, http.StatusOK, u.Version, out[0])
 	return nil
 }
 
@@ -175,8 +189,8 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	checkAttributes(fields, req.Attributes)
 	if req.Password != nil {
-		if msg := catalog.ValidatePassword(*req.Password); msg != "" {
-			fields["password"] = msg
+		if err := a.checkPassword(ctx, fields, "password", *req.Password); err != nil {
+			return err
 		}
 	}
 	if p := invalid(fields); p != nil {
@@ -187,7 +201,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	hash := ""
 	if req.Password != nil {
 		var err error
-		if hash, err = passwords.Hash(*req.Password, a.pw); err != nil {
+		if hash, err = a.hasher.Hash(ctx, *req.Password); err != nil {
 			return err
 		}
 	}
@@ -200,6 +214,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	c.ev.ObjectID = u.ID
 	c.ev.Detail = "username " + u.Username + ", role " + u.Role
+	c.need = manageNeed(catalog.OpCreateUser)
 	err := c.change(ctx, func(tx *sql.Tx) error {
 		role, err := roleRef(ctx, tx, req.Role)
 		var unknown *Problem
@@ -208,6 +223,8 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 			// exists; the rule sees the weakest level, so others are refused.
 			role = authz.RoleRef{Name: req.Role, Level: math.MaxInt}
 		} else if err != nil {
+			return err
+		} else if err := c.loadRoleHeld(ctx, tx, &role); err != nil {
 			return err
 		}
 		if err := authz.CreateUser(c.caller, role); err != nil {
@@ -259,6 +276,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 		return p
 	}
 	var u store.User
+	c.need = manageNeed(catalog.OpModifyUser)
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		var err error
 		u, err = loadUser(ctx, tx, c, id, func(t authz.UserRef) error {
@@ -275,11 +293,20 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, c *call) error {
 			if err != nil {
 				return err
 			}
+			if err := c.loadRoleHeld(ctx, tx, &role); err != nil {
+				return err
+			}
 			ch.Role = &role
 		}
 		if req.Disabled != nil && *req.Disabled != u.Disabled {
 			ch.Disabled = req.Disabled
 		}
+		if ch.Role != nil || ch.Disabled != nil {
+			if err := c.loadTargetHeld(ctx, tx, &target); err != nil {
+				return err
+			}
+		}
+		ch.Email = req.Email != nil && *req.Email != u.Email
 		ch.Profile = req.Email != nil || req.FirstName != nil || req.LastName != nil || req.Organization != nil || req.Attributes != nil
 		if err := authz.UpdateUser(c.caller, target, ch); err != nil {
 			return err
@@ -372,8 +399,8 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 		return err
 	}
 	fields := map[string]string{}
-	if msg := catalog.ValidatePassword(req.NewPassword); msg != "" {
-		fields["new_password"] = msg
+	if err := a.checkPassword(ctx, fields, "new_password", req.NewPassword); err != nil {
+		return err
 	}
 	if p := invalid(fields); p != nil {
 		return p
@@ -388,7 +415,7 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		ok, err := passwords.Verify(*req.CurrentPassword, u.PasswordHash)
+		ok, err := a.hasher.Verify(ctx, *req.CurrentPassword, u.PasswordHash)
 		if err != nil && !errors.Is(err, passwords.ErrMalformedHash) {
 			return err
 		}
@@ -396,16 +423,25 @@ func (a *API) setPassword(w http.ResponseWriter, r *http.Request, c *call) error
 			verified = u.PasswordHash
 		}
 	}
-	hash, err := passwords.Hash(req.NewPassword, a.pw)
+	hash, err := a.hasher.Hash(ctx, req.NewPassword)
 	if err != nil {
 		return err
+	}
+	if !self {
+		c.need = manageNeed(catalog.OpModifyUser)
 	}
 	err = c.change(ctx, func(tx *sql.Tx) error {
 		u, err := loadUser(ctx, tx, c, id, func(t authz.UserRef) error { return authz.SetPassword(c.caller, t, self) })
 		if err != nil {
 			return err
 		}
-		if err := authz.SetPassword(c.caller, userRef(u), self); err != nil {
+		target := userRef(u)
+		if !self {
+			if err := c.loadTargetHeld(ctx, tx, &target); err != nil {
+				return err
+			}
+		}
+		if err := authz.SetPassword(c.caller, target, self); err != nil {
 			return err
 		}
 		if err := checkIfMatch(r, u.Version); err != nil {

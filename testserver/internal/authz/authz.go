@@ -198,19 +198,23 @@ func CreateUser(c Caller, role RoleRef) error {
 // UserChange describes what a PATCH changes; no-op fields are left out by the caller.
 type UserChange struct {
 	Profile  bool     // email, names, organization or attributes change
+	Email    bool     // the email address changes (Profile is set too)
 	Role     *RoleRef // the new role, when it changes
 	Disabled *bool    // the new state, when it changes
 }
 
-// UpdateUser allows a change to a user. Anyone may change their own profile;
-// role and disabled changes, and changes to others, follow the management
+// UpdateUser allows a change to a user. Anyone may change their own profile
+// but not their email address, which names the account for sign-in and
+// uniqueness (a user who could set it could claim any unused address); email
+// addresses, role and disabled changes, and changes to others, follow the management
 // rules (level 2 or lower, or MODIFY_USER on global, on a user no more
 // privileged than the caller). Changing the role or the disabled state of a
 // user who holds grants the caller does not cover is refused.
 // A PATCH of someone else that changes nothing is still a write (it bumps the
 // version and updated_at), so it needs the management rules too.
 func UpdateUser(c Caller, target UserRef, ch UserChange) error {
-	if ch.Role == nil && ch.Disabled == nil && c.IsUser(target.ID) {
+	self := c.IsUser(target.ID)
+	if ch.Role == nil && ch.Disabled == nil && !ch.Email && self {
 		return nil
 	}
 	if target.System {
@@ -221,7 +225,11 @@ func UpdateUser(c Caller, target UserRef, ch UserChange) error {
 			return deny("the system user cannot be demoted from role sudo")
 		}
 	}
-	if err := manageTarget(c, target, "change users", catalog.OpModifyUser); err != nil {
+	action := "change users"
+	if self && ch.Email {
+		action = "change its own email address"
+	}
+	if err := manageTarget(c, target, action, catalog.OpModifyUser); err != nil {
 		return err
 	}
 	if ch.Role != nil {
@@ -329,34 +337,6 @@ func DeleteRole(c Caller, role RoleRef, builtin bool) error {
 func ManageGroups(c Caller) error {
 	return adminOnly(c, "manage groups and memberships")
 }
-
-// ManagePermission is the permission rule of levels and ADMIN_* on the
-// very scope or on global, without containment and without the holding,
-// ADMIN_* and role restrictions of GrantPermission and RevokePermission,
-// which supersede it. held lists the ADMIN_* grants the caller holds
-// directly, through its groups or through its role.
-func ManagePermission(c Caller, operation string, scope catalog.Scope, held []Grant) error {
-	if c.Level <= catalog.LevelAdmin {
-		return nil
-	}
-	adminOp := catalog.AdminOperationFor(scope.Kind)
-	if adminOp == "" {
-		return deny("%s cannot manage permissions on the global scope: it needs level %d or lower", c, catalog.LevelAdmin)
-	}
-	if err := catalog.ValidateGrant(operation, scope); err != nil {
-		return deny("%s cannot manage %s on %s: %v", c, operation, scope, err)
-	}
-	for _, g := range held {
-		if g.Operation == adminOp && (g.Scope == scope.String() || g.Scope == catalog.ScopeGlobal) {
-			return nil
-		}
-	}
-	return deny("%s cannot manage permissions on %s: it needs level %d or lower, or %s on %s or on global",
-		c, scope, catalog.LevelAdmin, adminOp, scope)
-}
-
-// Grant is an operation the caller holds on a scope.
-type Grant struct{ Operation, Scope string }
 
 // ManageTokens allows creating, listing, reading and revoking third-party tokens.
 func ManageTokens(c Caller) error {

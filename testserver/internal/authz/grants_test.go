@@ -84,6 +84,7 @@ func TestModifyUserWithGrants(t *testing.T) {
 	check(t, []ruleCase{
 		// MODIFY_USER opens user management, capped by level.
 		{"MODIFY_USER changes a guest", UpdateUser(modifier, plainGuest, profile), true, ""},
+		{"MODIFY_USER changes a guest's email", UpdateUser(modifier, plainGuest, UserChange{Profile: true, Email: true}), true, ""},
 		{"MODIFY_USER disables a guest", UpdateUser(modifier, plainGuest, UserChange{Disabled: ptr(true)}), true, ""},
 		{"MODIFY_USER resets a guest", SetPassword(modifier, plainGuest, false), true, ""},
 		{"MODIFY_USER assigns its own level", UpdateUser(modifier, plainGuest, UserChange{Role: &rOperator}), true, ""},

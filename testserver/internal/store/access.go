@@ -25,6 +25,57 @@ func DecisionFilter(operation string, scope catalog.Scope) AccessFilter {
 	return AccessFilter{Operations: []string{operation}, Scopes: ScopeStrings(scope.Ancestors())}
 }
 
+// Union returns a filter that loads what f and g each load (a superset: the
+// operations of both on the scopes of both). A zero filter, or one with no
+// Operations or no Scopes, is unrestricted on that axis and stays so.
+func (f AccessFilter) Union(g AccessFilter) AccessFilter {
+	return AccessFilter{Operations: unionAll(f.Operations, g.Operations), Scopes: unionAll(f.Scopes, g.Scopes)}
+}
+
+// unionAll merges two restrictions, where nil (empty) means "all".
+func unionAll(a, b []string) []string {
+	if len(a) == 0 || len(b) == 0 {
+		return nil
+	}
+	out := slices.Clone(a)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// CoverFilter loads the grants that decide whether a principal holds every
+// (operation, scope) that held's grants give (access.Set.Granted, counted
+// even while disabled): those operations or SUPER_ADMIN, on those scopes or
+// scopes containing them. ok is false when held gives nothing, so there is
+// nothing to load.
+func CoverFilter(held *access.Set) (f AccessFilter, ok bool) {
+	if held == nil {
+		return f, false
+	}
+	entries := held.Granted()
+	if len(entries) == 0 {
+		return f, false
+	}
+	for _, e := range entries {
+		scope, err := catalog.ParseScope(e.Scope)
+		if err != nil {
+			continue
+		}
+		if !slices.Contains(f.Operations, e.Operation) {
+			f.Operations = append(f.Operations, e.Operation)
+		}
+		for _, s := range ScopeStrings(scope.Ancestors()) {
+			if !slices.Contains(f.Scopes, s) {
+				f.Scopes = append(f.Scopes, s)
+			}
+		}
+	}
+	return f, len(f.Operations) > 0
+}
+
 // ScopeStrings renders scopes in their wire form, for AccessFilter.Scopes.
 func ScopeStrings(scopes []catalog.Scope) []string {
 	out := make([]string, len(scopes))
@@ -106,6 +157,34 @@ func UserGroups(ctx context.Context, q Querier, userID string) ([]access.Group, 
 			return nil, err
 		}
 		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// GroupIDsOf returns, for each of userIDs, the ids of its groups in id
+// order, with one read of the membership index for the whole page.
+func GroupIDsOf(ctx context.Context, q Querier, userIDs []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(userIDs))
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(userIDs))
+	for i, id := range userIDs {
+		args[i] = id
+		out[id] = []string{}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT user_id, group_id FROM memberships WHERE user_id IN (`+placeholders(len(userIDs))+`)
+		ORDER BY user_id, group_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u, g string
+		if err := rows.Scan(&u, &g); err != nil {
+			return nil, err
+		}
+		out[u] = append(out[u], g)
 	}
 	return out, rows.Err()
 }

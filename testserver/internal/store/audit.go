@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
 
 // Event is one audit record.
 type Event struct {
@@ -14,6 +19,10 @@ type Event struct {
 	Outcome    string `json:"outcome"`
 	Status     int    `json:"status"`
 	Detail     string `json:"detail"`
+	// Count is how many identical refusals the row stands for (1 for
+	// everything else); LastAt is when the last of them came.
+	Count  int64  `json:"count"`
+	LastAt string `json:"last_at"`
 }
 
 // InsertEvent appends an audit record.
@@ -21,12 +30,43 @@ func InsertEvent(ctx context.Context, q Querier, e *Event) error {
 	if e.At == "" {
 		e.At = Now()
 	}
-	res, err := q.ExecContext(ctx, `INSERT INTO audit(at, actor, actor_id, action, object_type, object_id, outcome, status, detail) VALUES (?,?,?,?,?,?,?,?,?)`,
-		e.At, e.Actor, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Status, e.Detail)
+	e.Count, e.LastAt = 1, e.At
+	res, err := q.ExecContext(ctx, `INSERT INTO audit(at, actor, actor_id, action, object_type, object_id, outcome, status, detail, count, last_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		e.At, e.Actor, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Status, e.Detail, e.Count, e.LastAt)
 	if err != nil {
 		return err
 	}
 	e.ID, err = res.LastInsertId()
+	return err
+}
+
+// RefusalWindow is how long after its first refusal an audit row takes in
+// identical ones.
+const RefusalWindow = time.Minute
+
+// RecordRefusal records a refused request. A refusal identical to one the
+// same actor had within RefusalWindow of that row's first (same action,
+// object type, outcome and status) only counts on that row, so repeating a
+// refused request cannot grow the audit log without bound; the row keeps the
+// first refusal's object and detail, and its count and last_at say how many
+// followed and when the last came.
+func RecordRefusal(ctx context.Context, q Querier, e *Event) error {
+	now := time.Now()
+	var id int64
+	var at string
+	err := q.QueryRowContext(ctx, `SELECT id, at FROM audit WHERE actor_id = ? AND action = ? AND status = ? AND actor = ?
+		AND object_type = ? AND outcome = ? ORDER BY id DESC LIMIT 1`,
+		e.ActorID, e.Action, e.Status, e.Actor, e.ObjectType, e.Outcome).Scan(&id, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return InsertEvent(ctx, q, e)
+	} else if err != nil {
+		return err
+	}
+	if first, perr := time.Parse(time.RFC3339Nano, at); perr != nil || now.Sub(first) >= RefusalWindow {
+		return InsertEvent(ctx, q, e)
+	}
+	e.ID, e.LastAt = id, FormatTime(now)
+	_, err = q.ExecContext(ctx, `UPDATE audit SET count = count + 1, last_at = ? WHERE id = ?`, e.LastAt, id)
 	return err
 }
 
@@ -49,7 +89,7 @@ func ListEvents(ctx context.Context, q Querier, f EventFilter, p Page) ([]Event,
 		w.add(`action = ?`, f.Action)
 	}
 	w.add(`id > ?`, p.After)
-	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, actor_id, action, object_type, object_id, outcome, status, detail FROM audit`+
+	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, actor_id, action, object_type, object_id, outcome, status, detail, count, last_at FROM audit`+
 		w.sql()+` ORDER BY id LIMIT ?`, append(w.args, p.Limit+1)...)
 	if err != nil {
 		return nil, "", err
@@ -58,7 +98,7 @@ func ListEvents(ctx context.Context, q Querier, f EventFilter, p Page) ([]Event,
 	var out []Event
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.ActorID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome, &e.Status, &e.Detail); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.ActorID, &e.Action, &e.ObjectType, &e.ObjectID, &e.Outcome, &e.Status, &e.Detail, &e.Count, &e.LastAt); err != nil {
 			return nil, "", err
 		}
 		out = append(out, e)

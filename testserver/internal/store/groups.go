@@ -48,19 +48,23 @@ type GroupFilter struct {
 	// Organization filters when non-nil; a pointer to "" selects the groups
 	// without an organization.
 	Organization *string
+	MemberID     string // only the groups this user is a member of
 }
 
 // ListGroups returns one page of groups in creation order.
 func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group, string, error) {
 	var w where
 	if f.Name != "" {
-		w.add(`g.name = ?`, f.Name)
+		w.add(`g.name_key = ?`, Fold(f.Name))
 	}
 	if f.Organization != nil {
-		w.add(`g.organization = ?`, *f.Organization)
+		w.add(`g.organization_key = ?`, Fold(*f.Organization))
 	}
 	if f.FullName != "" {
-		w.add(`g.full_name = ?`, f.FullName)
+		w.add(`g.full_name_key = ?`, Fold(f.FullName))
+	}
+	if f.MemberID != "" {
+		w.add(`g.id IN (SELECT m.group_id FROM memberships m WHERE m.user_id = ?)`, f.MemberID)
 	}
 	w.add(`g.seq > ?`, p.After)
 	return queryPage(ctx, q, p, scanGroup, func(x Group) int64 { return x.seq }, `SELECT `+groupCols+` FROM groups_ g`+w.sql()+` ORDER BY g.seq LIMIT ?`, append(w.args, p.Limit+1)...)
@@ -68,7 +72,7 @@ func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group,
 
 func checkGroupUnique(ctx context.Context, q Querier, g *Group) error {
 	var id string
-	err := q.QueryRowContext(ctx, `SELECT id FROM groups_ WHERE full_name = ? AND id != ?`, g.FullName, g.ID).Scan(&id)
+	err := q.QueryRowContext(ctx, `SELECT id FROM groups_ WHERE full_name_key = ? AND id != ?`, Fold(g.FullName), g.ID).Scan(&id)
 	if err == nil {
 		return Conflict("name", "a group named %q already exists", g.FullName)
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -83,8 +87,9 @@ func InsertGroup(ctx context.Context, q Querier, g *Group) error {
 	if err := checkGroupUnique(ctx, q, g); err != nil {
 		return err
 	}
-	res, err := q.ExecContext(ctx, `INSERT INTO groups_(id, name, organization, full_name, description, created_at, updated_at, version)
-		VALUES (?,?,?,?,?,?,?,?)`, g.ID, g.Name, g.Organization, g.FullName, g.Description, g.CreatedAt, g.UpdatedAt, g.Version)
+	res, err := q.ExecContext(ctx, `INSERT INTO groups_(id, name, organization, full_name, description, created_at, updated_at, version,
+		name_key, organization_key, full_name_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, g.ID, g.Name, g.Organization, g.FullName, g.Description,
+		g.CreatedAt, g.UpdatedAt, g.Version, Fold(g.Name), Fold(g.Organization), Fold(g.FullName))
 	if err != nil {
 		return err
 	}
@@ -100,8 +105,9 @@ func UpdateGroup(ctx context.Context, q Querier, g *Group) error {
 	}
 	g.UpdatedAt = Now()
 	g.Version++
-	res, err := q.ExecContext(ctx, `UPDATE groups_ SET name = ?, organization = ?, full_name = ?, description = ?, updated_at = ?, version = ? WHERE id = ?`,
-		g.Name, g.Organization, g.FullName, g.Description, g.UpdatedAt, g.Version, g.ID)
+	res, err := q.ExecContext(ctx, `UPDATE groups_ SET name = ?, organization = ?, full_name = ?, description = ?, updated_at = ?, version = ?,
+		name_key = ?, organization_key = ?, full_name_key = ? WHERE id = ?`,
+		g.Name, g.Organization, g.FullName, g.Description, g.UpdatedAt, g.Version, Fold(g.Name), Fold(g.Organization), Fold(g.FullName), g.ID)
 	if err != nil {
 		return err
 	}

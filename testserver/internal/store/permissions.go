@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
+	"slices"
 )
 
 // Permission is a stored grant of an operation on a scope to one principal.
@@ -44,7 +44,13 @@ func GetPermission(ctx context.Context, q Querier, id string) (Permission, error
 }
 
 // PermissionFilter narrows ListPermissions.
-type PermissionFilter struct{ UserID, GroupID, Role, Scope, Operation string }
+type PermissionFilter struct {
+	UserID, GroupID, Role, Scope, Operation string
+	// Readable, when set, keeps only the grants it accepts (those a
+	// delegated admin may read); a page is then filled from further rows, so
+	// it is short only at the end.
+	Readable func(Permission) bool
+}
 
 // ListPermissions returns one page of permissions in creation order.
 func ListPermissions(ctx context.Context, q Querier, f PermissionFilter, p Page) ([]Permission, string, error) {
@@ -64,8 +70,39 @@ func ListPermissions(ctx context.Context, q Querier, f PermissionFilter, p Page)
 	if f.Operation != "" {
 		w.add(`operation = ?`, f.Operation)
 	}
-	w.add(`seq > ?`, p.After)
-	return queryPage(ctx, q, p, scanPerm, func(x Permission) int64 { return x.seq }, `SELECT `+permCols+` FROM permissions`+w.sql()+` ORDER BY seq LIMIT ?`, append(w.args, p.Limit+1)...)
+	seq := func(x Permission) int64 { return x.seq }
+	query := `SELECT ` + permCols + ` FROM permissions` + w.sql()
+	if len(w.conds) > 0 {
+		query += ` AND seq > ?`
+	} else {
+		query += ` WHERE seq > ?`
+	}
+	query += ` ORDER BY seq LIMIT ?`
+	if f.Readable == nil {
+		return queryPage(ctx, q, p, scanPerm, seq, query, append(w.args, p.After, p.Limit+1)...)
+	}
+	var kept []Permission
+	batch := Page{Limit: max(p.Limit, 100), After: p.After}
+	for len(kept) <= p.Limit {
+		rows, next, err := queryPage(ctx, q, batch, scanPerm, seq, query, append(slices.Clone(w.args), batch.After, batch.Limit+1)...)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, x := range rows {
+			if f.Readable(x) {
+				kept = append(kept, x)
+			}
+		}
+		if next == "" {
+			break
+		}
+		batch.After = rows[len(rows)-1].seq
+	}
+	if len(kept) > p.Limit {
+		kept = kept[:p.Limit]
+		return kept, EncodeCursor(kept[len(kept)-1].seq), nil
+	}
+	return kept, "", nil
 }
 
 // InsertPermission stores a new grant; the same grant twice is a conflict.
@@ -94,37 +131,4 @@ func DeletePermission(ctx context.Context, q Querier, id string) error {
 		return err
 	}
 	return mustAffect(res)
-}
-
-// Grant is an operation held on a scope.
-type Grant struct{ Operation, Scope string }
-
-// HeldGrants returns the grants among operations that a principal holds
-// directly (userID), through its groups (userID's memberships) or through its
-// role. userID is "" for a third-party token, which holds only role grants.
-func HeldGrants(ctx context.Context, q Querier, userID, role string, operations []string) ([]Grant, error) {
-	if len(operations) == 0 {
-		return nil, nil
-	}
-	args := []any{userID, userID, role}
-	for _, op := range operations {
-		args = append(args, op)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT operation, scope FROM permissions
-		WHERE (user_id = ?1 OR group_id IN (SELECT group_id FROM memberships WHERE user_id = ?2) OR role = ?3)
-		AND operation IN (`+strings.TrimSuffix(strings.Repeat("?,", len(operations)), ",")+`)
-		ORDER BY operation, scope`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Grant
-	for rows.Next() {
-		var g Grant
-		if err := rows.Scan(&g.Operation, &g.Scope); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
 }

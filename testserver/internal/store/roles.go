@@ -138,16 +138,20 @@ func UpdateRole(ctx context.Context, q Querier, r *Role) error {
 }
 
 // RoleUsage counts what refers to a role.
-type RoleUsage struct{ Users, Tokens, Permissions int }
+type RoleUsage struct {
+	Users, Tokens, Permissions int
+	SelfRegistration           bool // the settings give it to self-registered users
+}
 
 // InUse reports whether anything refers to the role.
-func (u RoleUsage) InUse() bool { return u.Users+u.Tokens+u.Permissions > 0 }
+func (u RoleUsage) InUse() bool { return u.Users+u.Tokens+u.Permissions > 0 || u.SelfRegistration }
 
 // GetRoleUsage counts the users, tokens and permissions that use a role.
 func GetRoleUsage(ctx context.Context, q Querier, name string) (RoleUsage, error) {
 	var u RoleUsage
 	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM users WHERE role = ?1), (SELECT count(*) FROM tokens WHERE role = ?1),
-		(SELECT count(*) FROM permissions WHERE role = ?1)`, name).Scan(&u.Users, &u.Tokens, &u.Permissions)
+		(SELECT count(*) FROM permissions WHERE role = ?1), EXISTS (SELECT 1 FROM server_settings WHERE self_registration_role = ?1)`,
+		name).Scan(&u.Users, &u.Tokens, &u.Permissions, &u.SelfRegistration)
 	return u, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +60,9 @@ func dsn(path string, write bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	if write {
+		// Deleted rows (password hashes, session hashes, settings) are
+		// overwritten with zeros, not left in free space.
+		q.Add("_pragma", "secure_delete(1)")
 		// Immediate transactions take the write lock at BEGIN, so two writers
 		// never deadlock upgrading read locks (the classic SQLITE_BUSY source).
 		q.Set("_txlock", "immediate")
@@ -69,7 +73,14 @@ func dsn(path string, write bool) string {
 }
 
 // Open opens (creating if needed) the database at path and applies migrations.
+// The file is created readable by its owner only, and an existing one (with
+// its -wal and -shm files) loses any group or other access: it holds
+// password hashes. SQLite gives the -wal and -shm files it creates the
+// database file's mode.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := restrictFiles(path); err != nil {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, err
@@ -94,6 +105,46 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{W: w, R: r}, nil
+}
+
+// FileMode is the mode of the database files.
+const FileMode os.FileMode = 0o600
+
+// restrictFiles creates the database file with FileMode when it is missing
+// and takes group and other access away from it and its -wal and -shm files.
+func restrictFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode) //nolint:gosec // the operator's own database path
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&^FileMode != 0 {
+			if err := os.Chmod(p, FileMode); err != nil {
+				return fmt.Errorf("restrict %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Scrub rewrites the database file and empties the write-ahead log, so
+// nothing deleted before (a secret moved out of the database) survives in
+// free pages or old log frames.
+func (s *Store) Scrub(ctx context.Context) error {
+	if _, err := s.W.ExecContext(ctx, `VACUUM`); err != nil {
+		return err
+	}
+	_, err := s.W.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
 }
 
 // Close closes both pools.
@@ -150,6 +201,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 			_ = tx.Rollback()
 			return fmt.Errorf("migration %s: %w", e.Name(), err)
 		}
+		if step := goSteps[strings.TrimSuffix(strings.SplitN(e.Name(), "_", 2)[1], ".sql")]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("migration %s: %w", e.Name(), err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`, version, e.Name(), Now()); err != nil {
 			_ = tx.Rollback()
 			return err
@@ -182,6 +239,12 @@ func GetSetting(ctx context.Context, q Querier, key string) (string, bool, error
 		return "", false, nil
 	}
 	return v, err == nil, err
+}
+
+// DeleteSetting removes a setting.
+func DeleteSetting(ctx context.Context, q Querier, key string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key)
+	return err
 }
 
 // SetSetting writes a setting.

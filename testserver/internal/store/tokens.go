@@ -16,22 +16,26 @@ type Token struct {
 	CreatedAt   string
 	CreatedBy   string
 	Version     int64
-	Level       int // the role's level, joined in
+	LastUsedAt  *string // the last recorded use, at most a minute stale; nil when never
+	Level       int     // the role's level, joined in
 	seq         int64
 }
 
-const tokenCols = `t.seq, t.id, t.role, t.description, t.expires_at, t.created_at, t.created_by, t.version, r.level`
+const tokenCols = `t.seq, t.id, t.role, t.description, t.expires_at, t.created_at, t.created_by, t.version, r.level, t.last_used_at`
 const tokenFrom = ` FROM tokens t JOIN roles r ON r.name = t.role`
 
 func scanToken(s scanner) (Token, error) {
 	var t Token
-	var exp sql.NullString
-	err := s.Scan(&t.seq, &t.ID, &t.Role, &t.Description, &exp, &t.CreatedAt, &t.CreatedBy, &t.Version, &t.Level)
+	var exp, used sql.NullString
+	err := s.Scan(&t.seq, &t.ID, &t.Role, &t.Description, &exp, &t.CreatedAt, &t.CreatedBy, &t.Version, &t.Level, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}
 	if exp.Valid {
 		t.ExpiresAt = &exp.String
+	}
+	if used.Valid {
+		t.LastUsedAt = &used.String
 	}
 	return t, err
 }
@@ -41,9 +45,33 @@ func GetToken(ctx context.Context, q Querier, id string) (Token, error) {
 	return scanToken(q.QueryRowContext(ctx, `SELECT `+tokenCols+tokenFrom+` WHERE t.id = ?`, id))
 }
 
+// TokenFilter narrows ListTokens; empty fields do not filter.
+type TokenFilter struct {
+	CreatedBy string // the id of the user or token that created it
+}
+
 // ListTokens returns one page of tokens in creation order.
-func ListTokens(ctx context.Context, q Querier, p Page) ([]Token, string, error) {
-	return queryPage(ctx, q, p, scanToken, func(x Token) int64 { return x.seq }, `SELECT `+tokenCols+tokenFrom+` WHERE t.seq > ? ORDER BY t.seq LIMIT ?`, p.After, p.Limit+1)
+func ListTokens(ctx context.Context, q Querier, f TokenFilter, p Page) ([]Token, string, error) {
+	var w where
+	if f.CreatedBy != "" {
+		w.add(`t.created_by = ?`, f.CreatedBy)
+	}
+	w.add(`t.seq > ?`, p.After)
+	return queryPage(ctx, q, p, scanToken, func(x Token) int64 { return x.seq }, `SELECT `+tokenCols+tokenFrom+w.sql()+` ORDER BY t.seq LIMIT ?`, append(w.args, p.Limit+1)...)
+}
+
+// DeleteTokensCreatedBy revokes every token the user (or token) with that id
+// created, and the tokens those created, and so on: their authority came
+// from it. It returns how many it revoked.
+func DeleteTokensCreatedBy(ctx context.Context, q Querier, creatorID string) (int64, error) {
+	res, err := q.ExecContext(ctx, `WITH RECURSIVE doomed(id) AS (
+			SELECT id FROM tokens WHERE created_by = ?
+			UNION SELECT t.id FROM tokens t JOIN doomed d ON t.created_by = d.id)
+		DELETE FROM tokens WHERE id IN (SELECT id FROM doomed)`, creatorID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // InsertToken stores a token record.

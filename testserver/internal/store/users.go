@@ -71,6 +71,7 @@ type User struct {
 	CreatedAt    string
 	UpdatedAt    string
 	Version      int64
+	LastLoginAt  *string // the last successful login; nil when never
 
 	Level        int // the role's level, joined in
 	System       bool
@@ -79,7 +80,7 @@ type User struct {
 }
 
 const userCols = `u.seq, u.id, u.username, u.email, u.first_name, u.last_name, u.organization, u.role,
-	u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level`
+	u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level, u.last_login_at`
 
 const userFrom = ` FROM users u JOIN roles r ON r.name = u.role`
 
@@ -88,13 +89,17 @@ type scanner interface{ Scan(dest ...any) error }
 func scanUser(s scanner) (User, error) {
 	var u User
 	var attrs string
+	var lastLogin sql.NullString
 	err := s.Scan(&u.seq, &u.ID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Organization, &u.Role,
-		&u.Disabled, &attrs, &u.PasswordHash, &u.System, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Level)
+		&u.Disabled, &attrs, &u.PasswordHash, &u.System, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Level, &lastLogin)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
 	if err != nil {
 		return u, err
+	}
+	if lastLogin.Valid {
+		u.LastLoginAt = &lastLogin.String
 	}
 	u.Attributes = map[string]string{}
 	if err := json.Unmarshal([]byte(attrs), &u.Attributes); err != nil {
@@ -113,6 +118,11 @@ func GetUserByUsername(ctx context.Context, q Querier, username string) (User, e
 	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.username = ?`, username))
 }
 
+// GetUserByEmail returns the user with that email (case-insensitive, indexed).
+func GetUserByEmail(ctx context.Context, q Querier, email string) (User, error) {
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.email_key = ?`, Fold(email)))
+}
+
 // GetSystemUser returns the bootstrap superuser.
 func GetSystemUser(ctx context.Context, q Querier) (User, error) {
 	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.is_system = 1`))
@@ -124,28 +134,42 @@ type UserFilter struct {
 	// Organization filters when non-nil; a pointer to "" selects the users
 	// without an organization.
 	Organization *string
+	// FirstName and LastName match case-insensitively, through an index.
+	FirstName, LastName string
+	// InactiveSince, an activity time (ActivityTime), keeps the users with no
+	// login since then, or none ever.
+	InactiveSince string
 }
 
 // ListUsers returns one page of users in creation order and the next cursor.
 func ListUsers(ctx context.Context, q Querier, f UserFilter, p Page) ([]User, string, error) {
 	var w where
 	if f.Email != "" {
-		w.add(`u.email = ?`, f.Email)
+		w.add(`u.email_key = ?`, Fold(f.Email))
 	}
 	if f.Username != "" {
 		w.add(`u.username = ?`, f.Username)
 	}
 	if f.EmailSuffix != "" {
-		w.add(`u.email LIKE ? ESCAPE '\'`, "%"+escapeLike(f.EmailSuffix))
+		w.add(`u.email_key LIKE ? ESCAPE '\'`, "%"+escapeLike(Fold(f.EmailSuffix)))
 	}
 	if f.Role != "" {
 		w.add(`u.role = ?`, f.Role)
 	}
 	if f.Organization != nil {
-		w.add(`u.organization = ? COLLATE NOCASE`, *f.Organization)
+		w.add(`u.organization_key = ?`, Fold(*f.Organization))
 	}
 	if f.GroupID != "" {
 		w.add(`u.id IN (SELECT user_id FROM memberships WHERE group_id = ?)`, f.GroupID)
+	}
+	if f.FirstName != "" {
+		w.add(`u.first_name = ? COLLATE NOCASE`, f.FirstName)
+	}
+	if f.LastName != "" {
+		w.add(`u.last_name = ? COLLATE NOCASE`, f.LastName)
+	}
+	if f.InactiveSince != "" {
+		w.add(`(u.last_login_at IS NULL OR u.last_login_at < ?)`, f.InactiveSince)
 	}
 	w.add(`u.seq > ?`, p.After)
 	return queryPage(ctx, q, p, scanUser, func(x User) int64 { return x.seq }, `SELECT `+userCols+userFrom+w.sql()+` ORDER BY u.seq LIMIT ?`, append(w.args, p.Limit+1)...)
@@ -165,7 +189,7 @@ func checkUserUnique(ctx context.Context, q Querier, u *User) error {
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ? AND id != ?`, u.Email, u.ID).Scan(&id)
+	err = q.QueryRowContext(ctx, `SELECT id FROM users WHERE email_key = ? AND id != ?`, Fold(u.Email), u.ID).Scan(&id)
 	if err == nil {
 		return Conflict("email", "email %q is already used by another user", u.Email)
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -188,9 +212,9 @@ func attrsJSON(a map[string]string) string {
 // costs one statement instead of three.
 func InsertUser(ctx context.Context, q Querier, u *User) error {
 	res, err := q.ExecContext(ctx, `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
-		attributes, password_hash, is_system, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		attributes, password_hash, is_system, created_at, updated_at, version, email_key, organization_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		u.ID, u.Username, u.Email, u.FirstName, u.LastName, u.Organization, u.Role, u.Disabled,
-		attrsJSON(u.Attributes), u.PasswordHash, u.System, u.CreatedAt, u.UpdatedAt, u.Version)
+		attrsJSON(u.Attributes), u.PasswordHash, u.System, u.CreatedAt, u.UpdatedAt, u.Version, Fold(u.Email), Fold(u.Organization))
 	if err != nil {
 		if IsConstraint(err) {
 			// The failed statement is undone on its own; the transaction stays usable.
@@ -212,22 +236,27 @@ func UpdateUser(ctx context.Context, q Querier, u *User) error {
 	u.UpdatedAt = Now()
 	u.Version++
 	res, err := q.ExecContext(ctx, `UPDATE users SET email = ?, first_name = ?, last_name = ?, organization = ?, role = ?,
-		disabled = ?, attributes = ?, password_hash = ?, updated_at = ?, version = ? WHERE id = ?`,
+		disabled = ?, attributes = ?, password_hash = ?, updated_at = ?, version = ?, email_key = ?, organization_key = ? WHERE id = ?`,
 		u.Email, u.FirstName, u.LastName, u.Organization, u.Role, u.Disabled, attrsJSON(u.Attributes),
-		u.PasswordHash, u.UpdatedAt, u.Version, u.ID)
+		u.PasswordHash, u.UpdatedAt, u.Version, Fold(u.Email), Fold(u.Organization), u.ID)
 	if err != nil {
 		return err
 	}
 	return mustAffect(res)
 }
 
-// DeleteUser removes a user; its sessions, memberships and grants go with it.
+// DeleteUser removes a user; its sessions, memberships and grants go with
+// it, and so do the third-party tokens it created (DeleteTokensCreatedBy).
 func DeleteUser(ctx context.Context, q Querier, id string) error {
 	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 	if err != nil {
 		return err
 	}
-	return mustAffect(res)
+	if err := mustAffect(res); err != nil {
+		return err
+	}
+	_, err = DeleteTokensCreatedBy(ctx, q, id)
+	return err
 }
 
 func mustAffect(res sql.Result) error {

@@ -3,11 +3,13 @@
 package tokens
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -53,8 +55,45 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
-// Sign mints a third-party token.
-func Sign(key []byte, id, role string, issuedAt time.Time, expiresAt *time.Time) (string, error) {
+// KeyID names a signing key in the kid header of the tokens it signs: an
+// HMAC of a fixed label under the key, so the name reveals nothing of it.
+func KeyID(secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("identity-server signing key id"))
+	return hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// MinKeyLength is the shortest signing key accepted, in bytes.
+const MinKeyLength = 32
+
+// Keyring holds the key that signs new tokens and the previous keys that
+// still verify tokens signed before a rotation.
+type Keyring struct {
+	currentID string
+	keys      map[string][]byte
+}
+
+// NewKeyring returns a keyring signing with current and verifying with
+// current and every previous key.
+func NewKeyring(current []byte, previous ...[]byte) (*Keyring, error) {
+	k := &Keyring{currentID: KeyID(current), keys: map[string][]byte{}}
+	for i, key := range append([][]byte{current}, previous...) {
+		if len(key) < MinKeyLength {
+			if i == 0 {
+				return nil, fmt.Errorf("the signing key must be at least %d bytes", MinKeyLength)
+			}
+			return nil, fmt.Errorf("the previous signing key must be at least %d bytes", MinKeyLength)
+		}
+		k.keys[KeyID(key)] = key
+	}
+	return k, nil
+}
+
+// CurrentID is the kid of the key that signs new tokens.
+func (k *Keyring) CurrentID() string { return k.currentID }
+
+// Sign mints a third-party token with the current key, naming it in kid.
+func (k *Keyring) Sign(id, role string, issuedAt time.Time, expiresAt *time.Time) (string, error) {
 	c := Claims{Role: role, RegisteredClaims: jwt.RegisteredClaims{
 		ID:       id,
 		Issuer:   Issuer,
@@ -63,17 +102,31 @@ func Sign(key []byte, id, role string, issuedAt time.Time, expiresAt *time.Time)
 	if expiresAt != nil {
 		c.ExpiresAt = jwt.NewNumericDate(*expiresAt)
 	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
+	t := jwt.NewWithClaims(jwt.SigningMethodHS256, c)
+	t.Header["kid"] = k.currentID
+	return t.SignedString(k.keys[k.currentID])
 }
 
 // ErrInvalid is returned for any token that fails verification.
 var ErrInvalid = errors.New("invalid token")
 
-// Parse verifies a third-party token's signature (HS256 only), issuer and
-// expiry and returns its claims. Revocation is the caller's job.
-func Parse(key []byte, tok string, now time.Time) (*Claims, error) {
+// Parse verifies a third-party token's signature (HS256 only) with the key
+// its kid names, and its issuer and expiry, and returns its claims. A token
+// without kid (signed before keys had names) is checked with the current key
+// only; an unknown kid is refused. Revocation is the caller's job.
+func (k *Keyring) Parse(tok string, now time.Time) (*Claims, error) {
 	var c Claims
-	_, err := jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return key, nil },
+	_, err := jwt.ParseWithClaims(tok, &c, func(t *jwt.Token) (any, error) {
+		kid, present := t.Header["kid"]
+		if !present {
+			return k.keys[k.currentID], nil
+		}
+		s, ok := kid.(string)
+		if key, known := k.keys[s]; ok && known {
+			return key, nil
+		}
+		return nil, ErrInvalid
+	},
 		jwt.WithValidMethods([]string{"HS256"}),
 		jwt.WithIssuer(Issuer),
 		jwt.WithIssuedAt(),

@@ -1,0 +1,4 @@
+import {
+  to = identity_settings.this
+  id = "settings"
+}
