@@ -248,7 +248,7 @@ func TestUserManagementRules(t *testing.T) {
 
 	// No one assigns a role above their own level.
 	r := admin.must(403, "POST", "/api/v1/users", map[string]any{"username": "evil", "email": "evil@example.com", "role": "sudo"})
-	if r.str("detail") != "admin (level 1) cannot assign role sudo (level 0)" {
+	if r.str("detail") != `user "ada" with role admin (level 1) cannot assign role sudo (level 0)` {
 		t.Fatalf("403 detail %q", r.str("detail"))
 	}
 	if n := count(t, s, `SELECT count(*) FROM users WHERE username = 'evil'`); n != 0 {
@@ -328,5 +328,54 @@ func TestPasswords(t *testing.T) {
 	login(t, s, "pat", "reset-by-admin")
 	if o, _, d := lastAudit(t, s, "user.password"); o != "success" || strings.Contains(d, "reset-by-admin") {
 		t.Fatalf("audit %s %s", o, d)
+	}
+}
+
+// Id filters read UUIDs in any case, as paths do; an explicit empty
+// organization filter selects the objects without an organization.
+func TestListFiltersIDCaseAndEmptyOrganization(t *testing.T) {
+	s := testserver.Start(t)
+	root := as(t, s, s.Token)
+	withOrg := root.must(201, "POST", "/api/v1/users", map[string]any{"username": "orgd", "email": "orgd@example.com", "organization": "Acme"}).str("id")
+	without := root.must(201, "POST", "/api/v1/users", map[string]any{"username": "loner", "email": "loner@example.com"}).str("id")
+	g := root.must(201, "POST", "/api/v1/groups", map[string]any{"name": "crew"}).str("id")
+	root.must(201, "POST", "/api/v1/groups", map[string]any{"name": "crew", "organization": "Acme"})
+	root.must(200, "PUT", "/api/v1/groups/"+g+"/members", map[string]any{"user_ids": []string{withOrg, without}})
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:web", "user_id": without})
+	root.must(201, "POST", "/api/v1/permissions", map[string]any{"operation": "VIEW_PROJECT", "scope": "project:web", "group_id": g})
+
+	names := func(path, key string) string {
+		t.Helper()
+		var out []string
+		for _, it := range root.must(200, "GET", path, nil).items() {
+			out = append(out, fmt.Sprint(it[key]))
+		}
+		return strings.Join(out, ",")
+	}
+	up := strings.ToUpper
+	for path, want := range map[string]string{
+		"/api/v1/users?group_id=" + up(g):                             "orgd,loner",
+		"/api/v1/users?organization=":                                 "system,loner",
+		"/api/v1/users?organization=acme":                             "orgd",
+		"/api/v1/users":                                               "system,orgd,loner",
+		"/api/v1/groups?organization=":                                "crew",
+		"/api/v1/groups/" + up(g) + "/members?user_id=" + up(without): without,
+	} {
+		key := "username"
+		switch {
+		case strings.HasPrefix(path, "/api/v1/groups?"):
+			key = "full_name"
+		case strings.Contains(path, "/members"):
+			key = "user_id"
+		}
+		if got := names(path, key); got != want {
+			t.Errorf("GET %s: %s, want %s", path, got, want)
+		}
+	}
+	if n := len(root.must(200, "GET", "/api/v1/permissions?user_id="+up(without), nil).items()); n != 1 {
+		t.Errorf("permissions of an upper-cased user id: %d, want 1", n)
+	}
+	if n := len(root.must(200, "GET", "/api/v1/permissions?group_id="+up(g), nil).items()); n != 1 {
+		t.Errorf("permissions of an upper-cased group id: %d, want 1", n)
 	}
 }

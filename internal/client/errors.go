@@ -75,11 +75,15 @@ func (e *APIError) Error() string {
 	if msg != "" {
 		b.WriteString(": " + msg)
 	}
-	if len(e.Errors) > 0 {
-		keys := make([]string, 0, len(e.Errors))
-		for k := range e.Errors {
+	// Field errors the detail already states (a single invalid field is
+	// usually the detail itself) are not repeated.
+	keys := make([]string, 0, len(e.Errors))
+	for k, v := range e.Errors {
+		if !strings.Contains(msg, v) {
 			keys = append(keys, k)
 		}
+	}
+	if len(keys) > 0 {
 		sort.Strings(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {

@@ -42,11 +42,18 @@ type GroupUpdate struct {
 type GroupFilter struct {
 	Name         string
 	Organization string
-	FullName     string
+	// NoOrganization selects the groups without an organization; it is
+	// ignored when Organization is set.
+	NoOrganization bool
+	FullName       string
 }
 
 func (f GroupFilter) query() url.Values {
-	return filterQuery("name", f.Name, "organization", f.Organization, "full_name", f.FullName)
+	q := filterQuery("name", f.Name, "organization", f.Organization, "full_name", f.FullName)
+	if f.NoOrganization && f.Organization == "" {
+		q.Set("organization", "")
+	}
+	return q
 }
 
 // CreateGroup creates a group.

@@ -61,9 +61,12 @@ type UserFilter struct {
 	EmailSuffix  string
 	Role         string
 	Organization string
-	GroupID      string
-	FirstName    string // case-insensitive
-	LastName     string // case-insensitive
+	// NoOrganization selects the users without an organization; it is
+	// ignored when Organization is set.
+	NoOrganization bool
+	GroupID        string
+	FirstName      string // case-insensitive
+	LastName       string // case-insensitive
 	// InactiveSince keeps the users with no login since then, or none ever.
 	InactiveSince time.Time
 	// IncludeGroupIDs asks for each user's group ids (User.GroupIDs) in the
@@ -83,6 +86,9 @@ func (f UserFilter) query() url.Values {
 	)
 	if f.IncludeGroupIDs {
 		q.Set("include", "group_ids")
+	}
+	if f.NoOrganization && f.Organization == "" {
+		q.Set("organization", "")
 	}
 	return q
 }

@@ -25,29 +25,25 @@ type createFailure struct {
 }
 
 // addCreateError reports a failed create. When the server refused it because
-// the object already exists (a 409), the detail says which object it is and
-// how to adopt it: an interrupted apply can leave an object created on the
-// server but never recorded in state, and creating it again can only fail.
+// the object already exists (a 409) and f names it, the detail says which
+// object it is and how to adopt it into this resource; the object may come
+// from another configuration, a manual change or an apply that was
+// interrupted before recording it, and creating it again can only fail.
 func addCreateError(diags *diag.Diagnostics, err error, f createFailure) {
 	if !errors.Is(err, client.ErrConflict) || f.importID == "" {
 		diags.AddError(f.summary, f.detail)
 		return
 	}
 	diags.AddError(f.summary, fmt.Sprintf("%s\n\n"+
-		"The %s already exists on the server but is not in this Terraform state; for example, an earlier apply "+
-		"created it and was interrupted before recording it. Adopt it instead of creating it, replacing <name> "+
-		"(and [<index>], for count or for_each) with this resource's address:\n\n"+
+		"The %s already exists on the server but is not in this Terraform state: another configuration or a "+
+		"manual change made it, or an earlier apply was interrupted before recording it. If this resource is meant "+
+		"to manage it, adopt it instead of creating it, replacing <name> (and [<index>], for count or for_each) with "+
+		"this resource's address:\n\n"+
 		"  terraform import '%s.<name>' '%s'\n\n"+
 		"or add an import block:\n\n"+
-		"  import {\n    to = %s.<name>\n    id = %q\n  }",
+		"  import {\n    to = %s.<name>\n    id = %q\n  }\n\n"+
+		"If another configuration manages it, remove this resource instead.",
 		f.detail, f.what, f.typeName, f.importID, f.typeName, f.importID))
-}
-
-// addNoUpdateError is the Update of a resource whose every argument requires
-// replacement: Terraform never calls it, so reaching it is a bug.
-func addNoUpdateError(diags *diag.Diagnostics, what string) {
-	diags.AddError("Unable to update "+what,
-		fmt.Sprintf("A %s cannot be changed in place; this is a bug in the provider, please report it.", what))
 }
 
 // addConnectError turns the first call's failure into a diagnostic on the setting to fix.
@@ -55,12 +51,12 @@ func addConnectError(diags *diag.Diagnostics, s settings, err error) {
 	var apiErr *client.APIError
 	switch {
 	case errors.Is(err, client.ErrUnauthorized):
-		attr, what := "token", "token"
+		attr, what, from := "token", "token", s.tokenFrom
 		if s.token == "" {
-			attr, what = "password", "username and password"
+			attr, what, from = "password", "username and password", s.usernameFrom+" and "+s.passwordFrom
 		}
-		if s.credentialSource == "environment" {
-			what += " (from the environment)"
+		if s.fromEnvironment() {
+			what += " (set by " + from + ")"
 		}
 		diags.AddAttributeError(path.Root(attr), "Identity server refused the credentials",
 			fmt.Sprintf("The server at %s refused the %s: %s", s.endpoint, what, err))

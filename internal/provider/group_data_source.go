@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -96,8 +98,37 @@ func (d *groupDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		g, err = groupByFullName(ctx, d.client, full)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read group", fmt.Sprintf("Could not find the group %s: %s", what, err))
+		detail := fmt.Sprintf("Could not find the group %s: %s", what, err)
+		if errors.Is(err, client.ErrNotFound) && cfg.ID.ValueString() == "" {
+			detail += d.sameNameElsewhere(ctx, cfg.Name.ValueString(), cfg.Organization.ValueString())
+		}
+		resp.Diagnostics.AddError("Unable to read group", detail)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupDataSourceModelFrom(g))...)
+}
+
+// sameNameElsewhere names the groups called name in other organizations, for
+// a lookup that found none in organization; "" when there are none.
+func (d *groupDataSource) sameNameElsewhere(ctx context.Context, name, organization string) string {
+	groups, err := d.client.ListGroups(ctx, client.GroupFilter{Name: name})
+	if err != nil || len(groups) == 0 {
+		return ""
+	}
+	var names []string
+	for _, g := range groups {
+		if !strings.EqualFold(g.Organization, organization) {
+			names = append(names, fmt.Sprintf("%q", g.FullName))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	where := "without an organization"
+	if organization != "" {
+		where = fmt.Sprintf("in organization %q", organization)
+	}
+	return fmt.Sprintf("\n\nThere is no group %q %s, but a group of that name exists in another organization: %s. "+
+		"Set organization to look one of those up (name alone means the group without an organization).",
+		name, where, strings.Join(names, ", "))
 }

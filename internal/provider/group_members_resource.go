@@ -38,7 +38,7 @@ type groupMembersResource struct {
 
 type groupMembersResourceModel struct {
 	ID        types.String `tfsdk:"id"`
-	GroupID   types.String `tfsdk:"group_id"`
+	GroupID   idValue      `tfsdk:"group_id"`
 	UserIDs   idSetValue   `tfsdk:"user_ids"`
 	Exclusive types.Bool   `tfsdk:"exclusive"`
 }
@@ -64,8 +64,9 @@ func (r *groupMembersResource) Schema(_ context.Context, _ resource.SchemaReques
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group's id (a UUID). Changing it replaces the resource: the old group is emptied, the new one filled.",
 				Required:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessCase()},
 			},
 			"user_ids": schema.SetAttribute{
 				MarkdownDescription: "The ids (UUIDs) of every user who is to be a member; an empty set empties the group.",
@@ -105,17 +106,17 @@ func (r *groupMembersResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	set, err := r.client.GetMemberSet(ctx, state.GroupID.ValueString())
+	set, err := r.client.GetMemberSet(ctx, state.GroupID.normalized())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read group members",
-			fmt.Sprintf("Could not read the members of group %s: %s", state.GroupID.ValueString(), err))
+			fmt.Sprintf("Could not read the members of group %s: %s", state.GroupID.normalized(), err))
 		return
 	}
-	resp.Diagnostics.Append(r.setState(ctx, &resp.State, state.GroupID.ValueString(), set)...)
+	resp.Diagnostics.Append(r.setState(ctx, &resp.State, state.GroupID.normalized(), set)...)
 }
 
 func (r *groupMembersResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -131,18 +132,29 @@ func (r *groupMembersResource) Delete(ctx context.Context, req resource.DeleteRe
 	// One request empties the group and clears its mark, so per-user
 	// memberships may be added afterwards.
 	unmark := false
-	_, err := r.client.PutMemberSet(ctx, state.GroupID.ValueString(), []string{}, &unmark)
+	_, err := r.client.PutMemberSet(ctx, state.GroupID.normalized(), []string{}, &unmark)
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("Unable to delete group members",
-			fmt.Sprintf("Could not empty group %s and clear its members_exclusive mark: %s", state.GroupID.ValueString(), err))
+			fmt.Sprintf("Could not empty group %s and clear its members_exclusive mark: %s", state.GroupID.normalized(), err))
 	}
 }
 
-// ImportState takes the group's id; Read then fills in its members and its
-// mark, so an unmarked group plans an update that marks it.
+// ImportState takes the group's id or full name (`Organization:Name` or
+// `Name`); Read then fills in its members and its mark, so an unmarked group
+// plans an update that marks it.
 func (r *groupMembersResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), req.ID)...)
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before group members can be imported.")
+		return
+	}
+	g, err := findGroup(ctx, r.client, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import group members",
+			fmt.Sprintf("Could not find a group with id or full name %q (expected a UUID, `Organization:Name` or `Name`): %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), g.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("group_id"), g.ID)...)
 }
 
 // set replaces the whole member set with the plan's, and sets or clears the
@@ -159,13 +171,16 @@ func (r *groupMembersResource) set(ctx context.Context, planned tfsdk.Plan, stat
 	if diags.HasError() {
 		return
 	}
+	for i := range want {
+		want[i] = normalizeID(want[i])
+	}
 	exclusive := plan.Exclusive.ValueBool()
-	if _, err := r.client.PutMemberSet(ctx, plan.GroupID.ValueString(), want, &exclusive); err != nil {
+	if _, err := r.client.PutMemberSet(ctx, plan.GroupID.normalized(), want, &exclusive); err != nil {
 		diags.AddError("Unable to "+verb+" group members",
-			fmt.Sprintf("Could not set the %d members of group %s: %s", len(want), plan.GroupID.ValueString(), err))
+			fmt.Sprintf("Could not set the %d members of group %s: %s", len(want), plan.GroupID.normalized(), err))
 		return
 	}
-	plan.ID = plan.GroupID
+	plan.ID = types.StringValue(plan.GroupID.normalized())
 	diags.Append(state.Set(ctx, plan)...)
 }
 
@@ -184,7 +199,7 @@ func (r *groupMembersResource) setState(ctx context.Context, state *tfsdk.State,
 	}
 	diags.Append(state.Set(ctx, groupMembersResourceModel{
 		ID:        types.StringValue(groupID),
-		GroupID:   types.StringValue(groupID),
+		GroupID:   idValueOf(groupID),
 		UserIDs:   idSetValue{SetValue: users},
 		Exclusive: types.BoolValue(set.Exclusive),
 	})...)

@@ -82,23 +82,36 @@ func (v idSetValue) Equal(o attr.Value) bool {
 	return v.SetValue.Equal(other.SetValue)
 }
 
-// SetSemanticEquals reports equal sets as such, which spares the framework
-// its pairwise element comparison.
+// SetSemanticEquals reports sets of the same ids as equal, ignoring the case
+// of the ids (the server spells them in lower case whatever the
+// configuration's spelling), which also spares the framework its pairwise
+// element comparison.
 func (v idSetValue) SetSemanticEquals(_ context.Context, o basetypes.SetValuable) (bool, diag.Diagnostics) {
 	other, ok := o.(idSetValue)
-	return ok && v.Equal(other), nil
+	if !ok || v.IsNull() || v.IsUnknown() || other.IsNull() || other.IsUnknown() {
+		return ok && v.Equal(other), nil
+	}
+	if equal, known := sameStringsFold(v.Elements(), other.Elements(), normalizeID); known {
+		return equal, nil
+	}
+	return v.Equal(other), nil
 }
 
 // sameStrings compares two collections of known strings as multisets in
 // linear time; known is false when an element is not a known string.
 func sameStrings(a, b []attr.Value) (equal, known bool) {
+	return sameStringsFold(a, b, func(s string) string { return s })
+}
+
+// sameStringsFold is sameStrings comparing fold(s) rather than s.
+func sameStringsFold(a, b []attr.Value, fold func(string) string) (equal, known bool) {
 	count := make(map[string]int, len(a))
 	for _, e := range a {
 		s, ok := e.(basetypes.StringValue)
 		if !ok || s.IsUnknown() || s.IsNull() {
 			return false, false
 		}
-		count[s.ValueString()]++
+		count[fold(s.ValueString())]++
 	}
 	equal = len(a) == len(b)
 	for _, e := range b {
@@ -106,8 +119,8 @@ func sameStrings(a, b []attr.Value) (equal, known bool) {
 		if !ok || s.IsUnknown() || s.IsNull() {
 			return false, false
 		}
-		count[s.ValueString()]--
-		if count[s.ValueString()] < 0 {
+		count[fold(s.ValueString())]--
+		if count[fold(s.ValueString())] < 0 {
 			equal = false
 		}
 	}

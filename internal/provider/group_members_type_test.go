@@ -70,6 +70,22 @@ func TestIDSetValueEqual(t *testing.T) {
 	}
 }
 
+// Ids that differ only in case are the same ids to the server: semantically
+// equal sets, though not equal values.
+func TestIDSetValueSemanticEqualsIgnoresCase(t *testing.T) {
+	t.Parallel()
+	upper, lower := ids("AB12", "CD34"), ids("cd34", "ab12")
+	if upper.Equal(lower) {
+		t.Error("Equal = true for sets spelled differently, want false")
+	}
+	if eq, diags := upper.SetSemanticEquals(context.Background(), lower); diags.HasError() || !eq {
+		t.Errorf("SetSemanticEquals = %t (%v), want true", eq, diags)
+	}
+	if eq, _ := upper.SetSemanticEquals(context.Background(), ids("ab12", "ef56")); eq {
+		t.Error("SetSemanticEquals = true for other ids, want false")
+	}
+}
+
 // Ten thousand ids compare in linear time: the reason idSetType exists.
 func TestIDSetValueEqualLarge(t *testing.T) {
 	t.Parallel()

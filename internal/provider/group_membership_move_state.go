@@ -44,7 +44,7 @@ func (r *groupMembersResource) MoveState(ctx context.Context) []resource.StateMo
 			if resp.Diagnostics.HasError() {
 				return
 			}
-			set, diags := types.SetValue(types.StringType, []attr.Value{from.UserID})
+			set, diags := types.SetValue(types.StringType, []attr.Value{from.UserID.StringValue})
 			resp.Diagnostics.Append(diags...)
 			if resp.Diagnostics.HasError() {
 				return
@@ -52,7 +52,7 @@ func (r *groupMembersResource) MoveState(ctx context.Context) []resource.StateMo
 			// A per-user membership never marks its group; the plan that
 			// follows the move sets the mark (exclusive) and changes no member.
 			resp.Diagnostics.Append(resp.TargetState.Set(ctx, groupMembersResourceModel{
-				ID:        from.GroupID,
+				ID:        from.GroupID.StringValue,
 				GroupID:   from.GroupID,
 				UserIDs:   idSetValue{SetValue: set},
 				Exclusive: types.BoolValue(false),

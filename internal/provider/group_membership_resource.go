@@ -44,8 +44,8 @@ type groupMembershipResource struct {
 
 type groupMembershipResourceModel struct {
 	ID      types.String `tfsdk:"id"`
-	GroupID types.String `tfsdk:"group_id"`
-	UserID  types.String `tfsdk:"user_id"`
+	GroupID idValue      `tfsdk:"group_id"`
+	UserID  idValue      `tfsdk:"user_id"`
 }
 
 func (r *groupMembershipResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -53,7 +53,7 @@ func (r *groupMembershipResource) Metadata(_ context.Context, req resource.Metad
 }
 
 func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	replace := []planmodifier.String{requiresReplaceUnlessCase()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Makes one user a member of one group. Non-authoritative: other members of the group, " +
 			"added by other resources or by hand, are left alone. To manage a group's whole member set, use " +
@@ -67,12 +67,14 @@ func (r *groupMembershipResource) Schema(_ context.Context, _ resource.SchemaReq
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The group's id. Changing it replaces the membership.",
 				Required:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The user's id. Changing it replaces the membership.",
 				Required:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
 				PlanModifiers:       replace,
 			},
@@ -90,7 +92,7 @@ func (r *groupMembershipResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.AddMember(ctx, plan.GroupID.ValueString(), plan.UserID.ValueString())
+	m, err := r.client.AddMember(ctx, plan.GroupID.normalized(), plan.UserID.normalized())
 	if err != nil {
 		addMembershipCreateError(&resp.Diagnostics, err, plan.GroupID.ValueString(), plan.UserID.ValueString())
 		return
@@ -104,7 +106,7 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.GetMembership(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	m, err := r.client.GetMembership(ctx, state.GroupID.normalized(), state.UserID.normalized())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -117,9 +119,12 @@ func (r *groupMembershipResource) Read(ctx context.Context, req resource.ReadReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(m.GroupID, m.UserID))...)
 }
 
-// Update is never called: both arguments require replacement.
-func (r *groupMembershipResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	addNoUpdateError(&resp.Diagnostics, "group membership")
+// Update only records a new spelling of an id: any other change replaces
+// the membership.
+func (r *groupMembershipResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan groupMembershipResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 func (r *groupMembershipResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -128,29 +133,57 @@ func (r *groupMembershipResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.client.RemoveMember(ctx, state.GroupID.ValueString(), state.UserID.ValueString())
+	err := r.client.RemoveMember(ctx, state.GroupID.normalized(), state.UserID.normalized())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("Unable to delete group membership",
 			fmt.Sprintf("Could not remove user %s from group %s: %s", state.UserID.ValueString(), state.GroupID.ValueString(), err))
 	}
 }
 
-// ImportState accepts `group_id/user_id`.
+// ImportState accepts `group/user`, where the group is its id or full name
+// (`Organization:Name` or `Name`) and the user its id or username; the
+// membership must exist.
 func (r *groupMembershipResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	groupID, userID, ok := strings.Cut(req.ID, "/")
-	if !ok || groupID == "" || userID == "" || strings.Contains(userID, "/") {
-		resp.Diagnostics.AddError(summaryInvalidImportID,
-			fmt.Sprintf("Expected an import id of the form group_id/user_id, got %q.", req.ID))
+	// Usernames never hold a slash, so the last one separates the user.
+	i := strings.LastIndex(req.ID, "/")
+	if i <= 0 || i == len(req.ID)-1 {
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Expected an import id of the form group/user, "+
+			"such as group_id/user_id or Organization:Name/username, got %q.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(groupID, userID))...)
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a membership can be imported.")
+		return
+	}
+	groupKey, userKey := req.ID[:i], req.ID[i+1:]
+	g, err := findGroup(ctx, r.client, groupKey)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import group membership",
+			fmt.Sprintf("Could not find a group with id or full name %q: %s", groupKey, err))
+		return
+	}
+	u, err := findUser(ctx, r.client, userKey)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to import group membership",
+			fmt.Sprintf("Could not find a user with id or username %q: %s", userKey, err))
+		return
+	}
+	if _, err := r.client.GetMembership(ctx, g.ID, u.ID); err != nil {
+		detail := fmt.Sprintf("Could not read the membership of user %q in group %q: %s", u.Username, g.FullName, err)
+		if errors.Is(err, client.ErrNotFound) {
+			detail = fmt.Sprintf("User %q (%s) is not a member of group %q (%s); there is no membership to import.", u.Username, u.ID, g.FullName, g.ID)
+		}
+		resp.Diagnostics.AddError("Unable to import group membership", detail)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, groupMembershipResourceModelFrom(g.ID, u.ID))...)
 }
 
 // groupMembershipResourceModelFrom is the membership of a user in a group; its id is `group_id/user_id`.
 func groupMembershipResourceModelFrom(groupID, userID string) groupMembershipResourceModel {
 	return groupMembershipResourceModel{
 		ID:      types.StringValue(groupID + "/" + userID),
-		GroupID: types.StringValue(groupID),
-		UserID:  types.StringValue(userID),
+		GroupID: idValueOf(groupID),
+		UserID:  idValueOf(userID),
 	}
 }

@@ -62,7 +62,7 @@ resource "identity_group_membership" "bob" {
 				ResourceName:  addr,
 				ImportState:   true,
 				ImportStateId: "not-a-pair",
-				ExpectError:   regexp.MustCompile(`Expected an import id of the form group_id/user_id, got "not-a-pair"`),
+				ExpectError:   regexp.MustCompile(`(?s)Expected an import id of the form group/user,.*group_id/user_id.*got\s+"not-a-pair"`),
 			},
 			{
 				// Removing bob's membership leaves alice's alone.

@@ -104,6 +104,7 @@ func (r *groupResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, g.Version)...)
 }
 
 func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -123,6 +124,7 @@ func (r *groupResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, g.Version)...)
 }
 
 func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -132,23 +134,26 @@ func (r *groupResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var u client.GroupUpdate
-	if !plan.Name.Equal(state.Name) {
-		u.Name = plan.Name.ValueStringPointer()
+	// Every managed field is sent, so the result is the plan; If-Match with
+	// the version the plan was made from refuses the update when the group
+	// changed on the server since.
+	updateCtx, diags := withSavedVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	if !plan.Organization.Equal(state.Organization) {
-		u.Organization = plan.Organization.ValueStringPointer()
-	}
-	if !plan.Description.Equal(state.Description) {
-		u.Description = plan.Description.ValueStringPointer()
-	}
-	g, err := r.client.UpdateGroup(ctx, state.ID.ValueString(), u)
+	g, err := r.client.UpdateGroup(updateCtx, state.ID.ValueString(), client.GroupUpdate{
+		Name:         plan.Name.ValueStringPointer(),
+		Organization: plan.Organization.ValueStringPointer(),
+		Description:  plan.Description.ValueStringPointer(),
+	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to update group",
-			fmt.Sprintf("Could not update group %s (%s): %s", state.ID.ValueString(), state.FullName.ValueString(), err))
+		addUpdateError(&resp.Diagnostics, "Unable to update group",
+			fmt.Sprintf("group %q (%s)", state.FullName.ValueString(), state.ID.ValueString()), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, groupModelFrom(g))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, g.Version)...)
 }
 
 func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -167,7 +172,7 @@ func (r *groupResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 // ImportState accepts the group's id, or its full name `Organization:Name`
 // (or `Name`), which is looked up once here.
 func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	g, err := r.findGroup(ctx, req.ID)
+	g, err := findGroup(ctx, r.client, req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to import group",
 			fmt.Sprintf("Could not find a group with id or full name %q (expected a UUID, `Organization:Name` or `Name`): %s", req.ID, err))
@@ -178,14 +183,14 @@ func (r *groupResource) ImportState(ctx context.Context, req resource.ImportStat
 
 // findGroup resolves an id or a full name. A UUID-shaped string that is no
 // group's id is still tried as a name, since a name may look like a UUID.
-func (r *groupResource) findGroup(ctx context.Context, idOrName string) (*client.Group, error) {
+func findGroup(ctx context.Context, c *client.Client, idOrName string) (*client.Group, error) {
 	if uuidPattern.MatchString(idOrName) {
-		g, err := r.client.GetGroup(ctx, idOrName)
+		g, err := c.GetGroup(ctx, normalizeID(idOrName))
 		if err == nil || !errors.Is(err, client.ErrNotFound) {
 			return g, err
 		}
 	}
-	return groupByFullName(ctx, r.client, idOrName)
+	return groupByFullName(ctx, c, idOrName)
 }
 
 // groupByFullName finds the one group with this full name (case-insensitive).

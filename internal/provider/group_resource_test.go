@@ -2,13 +2,18 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
 func TestAccGroupResource_basic(t *testing.T) {
@@ -78,5 +83,53 @@ func (e *testEnv) checkGroupsDestroyed(t *testing.T) resource.TestCheckFunc {
 	return e.checkDestroyed(t, "identity_group", func(ctx context.Context, a map[string]string) error {
 		_, err := e.Client.GetGroup(ctx, a["id"])
 		return err
+	})
+}
+
+// A change made through the API between a saved plan and its apply is
+// reported as such rather than breaking the apply.
+func TestAccGroupResource_editBetweenPlanAndApply(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_group.test"
+	config := func(name string) string {
+		return env.Config(fmt.Sprintf(`
+resource "identity_group" "test" {
+  name         = %q
+  organization = "Acme"
+  description  = "Pays"
+}
+`, name))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.checkGroupsDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: config("Payments")},
+			{
+				Config: config("Billing"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						changeBeforeApply(func(ctx context.Context) error {
+							g, err := groupByFullName(ctx, env.Client, "Acme:Payments")
+							if err != nil {
+								return err
+							}
+							d := "Changed elsewhere"
+							_, err = env.Client.UpdateGroup(ctx, g.ID, client.GroupUpdate{Description: &d})
+							return err
+						}),
+					},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Unable to update group.*"Acme:Payments".*` + changedOnServer),
+			},
+			{
+				Config: config("Billing"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("full_name"), knownvalue.StringExact("Acme:Billing")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("Pays")),
+				},
+			},
+		},
 	})
 }

@@ -47,9 +47,9 @@ func (d *groupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Validators:          []validator.String{groupNameValidator()},
 			},
 			"organization": schema.StringAttribute{
-				MarkdownDescription: "Only groups of this organization (exact, case-insensitive).",
+				MarkdownDescription: "Only groups of this organization (exact, case-insensitive). `\"\"` lists the groups without an organization; omit it for groups of any organization.",
 				Optional:            true,
-				Validators:          []validator.String{groupNameValidator()},
+				Validators:          []validator.String{organizationValidator()},
 			},
 			"ids": schema.ListAttribute{
 				MarkdownDescription: "The ids of the matching groups, in the order of `groups`.",
@@ -76,8 +76,9 @@ func (d *groupsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 	groups, err := d.client.ListGroups(ctx, client.GroupFilter{
-		Name:         state.Name.ValueString(),
-		Organization: state.Organization.ValueString(),
+		Name:           state.Name.ValueString(),
+		Organization:   state.Organization.ValueString(),
+		NoOrganization: !state.Organization.IsNull() && state.Organization.ValueString() == "",
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to list groups", fmt.Sprintf("Could not list groups: %s", err))

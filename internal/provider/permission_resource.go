@@ -38,8 +38,8 @@ type permissionModel struct {
 	ID        types.String `tfsdk:"id"`
 	Operation types.String `tfsdk:"operation"`
 	Scope     types.String `tfsdk:"scope"`
-	UserID    types.String `tfsdk:"user_id"`
-	GroupID   types.String `tfsdk:"group_id"`
+	UserID    idValue      `tfsdk:"user_id"`
+	GroupID   idValue      `tfsdk:"group_id"`
 	Role      types.String `tfsdk:"role"`
 	CreatedAt types.String `tfsdk:"created_at"`
 }
@@ -76,14 +76,16 @@ func (r *permissionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"user_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the user granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
 				Optional:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
-				PlanModifiers:       replace,
+				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessCase()},
 			},
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the group whose members are granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
 				Optional:            true,
+				CustomType:          idType{},
 				Validators:          []validator.String{idValidator()},
-				PlanModifiers:       replace,
+				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessCase()},
 			},
 			"role": schema.StringAttribute{
 				MarkdownDescription: "The name of the role whose users are granted the operation. Exactly one of `user_id`, `group_id` and `role` is set.",
@@ -120,15 +122,19 @@ func (r *permissionResource) Create(ctx context.Context, req resource.CreateRequ
 	p, err := r.client.CreatePermission(ctx, client.PermissionCreate{
 		Operation: plan.Operation.ValueString(),
 		Scope:     plan.Scope.ValueString(),
-		UserID:    plan.UserID.ValueString(),
-		GroupID:   plan.GroupID.ValueString(),
+		UserID:    plan.UserID.normalized(),
+		GroupID:   plan.GroupID.normalized(),
 		Role:      plan.Role.ValueString(),
 	})
 	if err != nil {
 		grant := fmt.Sprintf("%s on %s to %s", plan.Operation.ValueString(), plan.Scope.ValueString(), plan.principal())
+		existing := ""
+		if errors.Is(err, client.ErrConflict) {
+			existing = r.existingGrantID(ctx, plan)
+		}
 		addCreateError(&resp.Diagnostics, err, createFailure{
 			summary: "Unable to create permission", detail: fmt.Sprintf("Could not grant %s: %s", grant, err),
-			typeName: "identity_permission", what: "grant of " + grant, importID: r.existingGrantID(ctx, plan),
+			typeName: "identity_permission", what: fmt.Sprintf("grant of %s (permission id %s)", grant, existing), importID: existing,
 		})
 		return
 	}
@@ -154,9 +160,12 @@ func (r *permissionResource) Read(ctx context.Context, req resource.ReadRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, permissionModelFrom(p))...)
 }
 
-// Update is never called: every argument requires replacement.
-func (r *permissionResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	addNoUpdateError(&resp.Diagnostics, "permission")
+// Update only records a new spelling of the principal's id: any other
+// change replaces the grant.
+func (r *permissionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan permissionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -173,15 +182,35 @@ func (r *permissionResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 }
 
+// ImportState takes the permission's id; a missing one is reported here.
 func (r *permissionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	if !uuidPattern.MatchString(req.ID) {
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a permission by its id (a UUID), not %q; "+
+			"the identity_permissions data source lists grants with their ids.", req.ID))
+		return
+	}
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a permission can be imported.")
+		return
+	}
+	p, err := r.client.GetPermission(ctx, normalizeID(req.ID))
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		resp.Diagnostics.AddError("Permission not found", fmt.Sprintf("No permission with id %q exists on the identity server; "+
+			"the identity_permissions data source lists grants with their ids.", req.ID))
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to import permission", fmt.Sprintf("Reading permission %q: %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), p.ID)...)
 }
 
 // existingGrantID finds the id of the permission identical to plan, for the import advice.
 func (r *permissionResource) existingGrantID(ctx context.Context, plan permissionModel) string {
 	ps, err := r.client.ListPermissions(ctx, client.PermissionFilter{
 		Operation: plan.Operation.ValueString(), Scope: plan.Scope.ValueString(),
-		UserID: plan.UserID.ValueString(), GroupID: plan.GroupID.ValueString(), Role: plan.Role.ValueString(),
+		UserID: plan.UserID.normalized(), GroupID: plan.GroupID.normalized(), Role: plan.Role.ValueString(),
 	})
 	if err != nil || len(ps) != 1 {
 		return ""
@@ -207,8 +236,8 @@ func permissionModelFrom(p *client.Permission) permissionModel {
 		ID:        types.StringValue(p.ID),
 		Operation: types.StringValue(p.Operation),
 		Scope:     types.StringValue(p.Scope),
-		UserID:    nullIfEmpty(p.UserID),
-		GroupID:   nullIfEmpty(p.GroupID),
+		UserID:    idValueOf(p.UserID),
+		GroupID:   idValueOf(p.GroupID),
 		Role:      nullIfEmpty(p.Role),
 		CreatedAt: timeString(p.CreatedAt),
 	}

@@ -150,3 +150,30 @@ func (e *testEnv) checkPermissionsDestroyed(t *testing.T) resource.TestCheckFunc
 		return err
 	})
 }
+
+// A grant that already exists is named with its id and the way to import
+// it, without claiming an interrupted apply made it.
+func TestAccPermissionResource_duplicateGrantNamesExisting(t *testing.T) {
+	env := newTestEnv(t)
+	user := env.createUser(t, "dup-grant")
+	existing, err := env.Client.CreatePermission(env.ctx(t), client.PermissionCreate{Operation: "VIEW_PROJECT", Scope: "project:web", UserID: user.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(fmt.Sprintf(`
+resource "identity_permission" "p" {
+  operation = "VIEW_PROJECT"
+  scope     = "project:web"
+  user_id   = %q
+}
+`, user.ID)),
+				ExpectError: regexp.MustCompile(`(?s)Unable to create permission.*grant\s+of\s+VIEW_PROJECT\s+on\s+project:web.*\(permission\s+id\s+` +
+					existing.ID + `\)\s+already\s+exists.*another\s+configuration\s+or\s+a\s+manual\s+change.*terraform\s+import\s+'identity_permission.<name>'\s+'` + existing.ID + `'`),
+			},
+		},
+	})
+}

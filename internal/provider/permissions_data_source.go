@@ -77,8 +77,8 @@ func (d *permissionsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 					"id":         schema.StringAttribute{MarkdownDescription: "The permission's id.", Computed: true},
 					"operation":  schema.StringAttribute{MarkdownDescription: "The operation granted.", Computed: true},
 					"scope":      schema.StringAttribute{MarkdownDescription: "The scope it applies to.", Computed: true},
-					"user_id":    schema.StringAttribute{MarkdownDescription: "The user granted, or null.", Computed: true},
-					"group_id":   schema.StringAttribute{MarkdownDescription: "The group granted, or null.", Computed: true},
+					"user_id":    schema.StringAttribute{MarkdownDescription: "The user granted, or null.", Computed: true, CustomType: idType{}},
+					"group_id":   schema.StringAttribute{MarkdownDescription: "The group granted, or null.", Computed: true, CustomType: idType{}},
 					"role":       schema.StringAttribute{MarkdownDescription: "The role granted, or null.", Computed: true},
 					"created_at": schema.StringAttribute{MarkdownDescription: "When the grant was made (RFC 3339).", Computed: true},
 				}},
@@ -98,8 +98,8 @@ func (d *permissionsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	perms, err := d.client.ListPermissions(ctx, client.PermissionFilter{
-		UserID:    state.UserID.ValueString(),
-		GroupID:   state.GroupID.ValueString(),
+		UserID:    normalizeID(state.UserID.ValueString()),
+		GroupID:   normalizeID(state.GroupID.ValueString()),
 		Role:      state.Role.ValueString(),
 		Scope:     state.Scope.ValueString(),
 		Operation: state.Operation.ValueString(),

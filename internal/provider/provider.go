@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -69,7 +70,9 @@ func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages users, groups, memberships, roles, permissions and third-party tokens on an identity server.\n\n" +
 			"Authenticate with either `token` (a session or third-party token) or `username` and `password` " +
-			"(the provider logs in). Every setting can also come from the environment.",
+			"(the provider logs in). Each of `endpoint`, `token`, `username` and `password` left out of the provider block " +
+			"falls back to its own environment variable, so `username` in the configuration and `" + EnvPassword + "` in the " +
+			"environment work together. A token and a username or password both present after that fallback is an error.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the identity server, such as `http://127.0.0.1:8080`. May also be set with `" + EnvEndpoint + "`.",
@@ -115,8 +118,7 @@ func (p *identityProvider) Configure(ctx context.Context, req provider.Configure
 		"request_timeout": cfg.RequestTimeout, "max_retries": cfg.MaxRetries,
 	} {
 		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider setting",
-				fmt.Sprintf("The provider cannot connect while %q is unknown. Set it to a value known at plan time, or apply the resources it depends on first (-target).", name))
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider setting", unknownSettingDetail(name))
 		}
 	}
 	if resp.Diagnostics.HasError() {
@@ -216,32 +218,45 @@ func clientFromProviderData(data any, diags *diag.Diagnostics) *client.Client {
 // settings are the provider settings after the environment has filled the gaps.
 type settings struct {
 	endpoint, token, username, password string
-	credentialSource                    string // "configuration" or "environment"
-	timeout                             time.Duration
-	maxRetries                          int
+	// tokenFrom, usernameFrom and passwordFrom name where each credential
+	// came from: the attribute, or the environment variable it fell back to.
+	tokenFrom, usernameFrom, passwordFrom string
+	timeout                               time.Duration
+	maxRetries                            int
+}
+
+// fromEnvironment reports whether any credential came from the environment.
+func (s settings) fromEnvironment() bool {
+	for _, from := range []string{s.tokenFrom, s.usernameFrom, s.passwordFrom} {
+		if strings.HasPrefix(from, "IDENTITY_") {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveSettings merges the configuration with the environment and checks
-// that exactly one way of authenticating is chosen. Credentials come as a
-// whole from the configuration when any of them is set there, otherwise from
-// the environment, so a stray variable never mixes with explicit settings.
+// that exactly one way of authenticating is chosen. Each setting left out of
+// the configuration falls back to its own environment variable, so a
+// username in HCL works with IDENTITY_PASSWORD; a token and a username or
+// password both present after that is a conflict, whichever side set them.
 func resolveSettings(cfg identityProviderModel, getenv func(string) string) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	s := settings{timeout: client.DefaultTimeout, maxRetries: client.DefaultMaxRetries}
 
-	s.endpoint = cfg.Endpoint.ValueString()
-	if s.endpoint == "" {
-		s.endpoint = getenv(EnvEndpoint)
+	setting := func(v types.String, attr, env string) (value, from string) {
+		if v.ValueString() != "" {
+			return v.ValueString(), attr
+		}
+		if e := getenv(env); e != "" {
+			return e, env
+		}
+		return "", attr
 	}
-	tokenAttr, userAttr, passAttr := "token", "username", "password"
-	if cfg.Token.ValueString() != "" || cfg.Username.ValueString() != "" || cfg.Password.ValueString() != "" {
-		s.credentialSource = "configuration"
-		s.token, s.username, s.password = cfg.Token.ValueString(), cfg.Username.ValueString(), cfg.Password.ValueString()
-	} else {
-		s.credentialSource = "environment"
-		s.token, s.username, s.password = getenv(EnvToken), getenv(EnvUsername), getenv(EnvPassword)
-		tokenAttr, userAttr, passAttr = EnvToken, EnvUsername, EnvPassword
-	}
+	s.endpoint, _ = setting(cfg.Endpoint, "endpoint", EnvEndpoint)
+	s.token, s.tokenFrom = setting(cfg.Token, "token", EnvToken)
+	s.username, s.usernameFrom = setting(cfg.Username, "username", EnvUsername)
+	s.password, s.passwordFrom = setting(cfg.Password, "password", EnvPassword)
 
 	if s.endpoint == "" {
 		diags.AddAttributeError(path.Root("endpoint"), "Missing identity server endpoint",
@@ -252,17 +267,22 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 
 	switch {
 	case s.token != "" && (s.username != "" || s.password != ""):
+		other := s.usernameFrom
+		if s.username == "" {
+			other = s.passwordFrom
+		}
 		diags.AddAttributeError(path.Root("token"), "Conflicting provider credentials",
-			fmt.Sprintf("Set either %s, or %s and %s (from the %s), not both.", tokenAttr, userAttr, passAttr, s.credentialSource))
+			fmt.Sprintf("Both %s and %s are set. Authenticate either with a token, or with a username and a password, "+
+				"not both: remove one (an environment variable counts when the provider block leaves its setting out).", s.tokenFrom, other))
 	case s.token == "" && s.username == "" && s.password == "":
 		diags.AddAttributeError(path.Root("token"), "Missing provider credentials",
 			"Set \"token\" (or "+EnvToken+"), or \"username\" and \"password\" (or "+EnvUsername+" and "+EnvPassword+").")
 	case s.token == "" && s.username == "":
 		diags.AddAttributeError(path.Root("username"), "Missing username",
-			fmt.Sprintf("%s is set but %s is not (from the %s); set both to log in.", passAttr, userAttr, s.credentialSource))
+			fmt.Sprintf("%s is set but neither username nor %s is; set both to log in.", s.passwordFrom, EnvUsername))
 	case s.token == "" && s.password == "":
 		diags.AddAttributeError(path.Root("password"), "Missing password",
-			fmt.Sprintf("%s is set but %s is not (from the %s); set both to log in.", userAttr, passAttr, s.credentialSource))
+			fmt.Sprintf("%s is set but neither password nor %s is; set both to log in.", s.usernameFrom, EnvPassword))
 	}
 
 	if t := cfg.RequestTimeout.ValueString(); t != "" {
@@ -275,6 +295,21 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 		s.maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
 	return s, diags
+}
+
+// unknownSettingDetail explains an unknown provider setting and what to do.
+// A token is usually unknown because an identity_third_party_token of the
+// same configuration mints it and is being replaced: that rotation would need
+// -target every time, and the ephemeral identity_token avoids it.
+func unknownSettingDetail(name string) string {
+	detail := fmt.Sprintf("The provider cannot connect while %q is unknown at plan time.", name)
+	if name == "token" {
+		return detail + " If it comes from an identity_third_party_token in this configuration, that token is " +
+			"unknown whenever a replacement (rotation) is planned. Use the ephemeral identity_token resource for a " +
+			"credential minted in the same configuration (minted for each run, never stored), or pass a token from " +
+			"outside the configuration."
+	}
+	return detail + " Set it to a value known at plan time, or apply the resources it depends on first (-target)."
 }
 
 // tflogAdapter routes the client's logs into Terraform's provider log.

@@ -177,3 +177,60 @@ func silentServerURL(t *testing.T) string {
 	})
 	return "http://" + l.Addr().String()
 }
+
+// A provider block whose token is minted by an identity_third_party_token of
+// the same configuration cannot plan while that token is unknown; the
+// diagnostic points at the ephemeral identity_token rather than at -target.
+func TestAccProvider_tokenFromSameConfigurationAdvice(t *testing.T) {
+	env := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(fmt.Sprintf(`
+resource "identity_third_party_token" "reader" {
+  role = "auditor"
+}
+
+provider "identity" {
+  alias    = "reader"
+  endpoint = %q
+  token    = identity_third_party_token.reader.token
+}
+
+data "identity_role" "as_reader" {
+  provider = identity.reader
+  name     = "guest"
+}
+`, env.Server.URL)),
+				ExpectError: regexp.MustCompile(`(?s)Unknown provider setting.*identity_third_party_token\s+in\s+this\s+configuration.*ephemeral\s+identity_token\s+resource`),
+			},
+		},
+	})
+}
+
+// Each credential falls back to its own environment variable: a username
+// in the provider block logs in with the password from IDENTITY_PASSWORD.
+func TestAccProvider_usernameInConfigurationPasswordFromEnvironment(t *testing.T) {
+	env := newTestEnv(t)
+	t.Setenv(EnvEndpoint, "")
+	t.Setenv(EnvToken, "")
+	t.Setenv(EnvUsername, "")
+	t.Setenv(EnvPassword, env.Server.SuperuserPassword)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// A token in the block and a password from the environment conflict.
+				Config:      fmt.Sprintf("provider \"identity\" {\n  endpoint = %q\n  token    = %q\n}\n", env.Server.URL, env.Server.Token) + testAccGuestRole,
+				ExpectError: regexp.MustCompile(`(?s)Conflicting provider credentials.*Both\s+token\s+and\s+IDENTITY_PASSWORD\s+are\s+set`),
+			},
+			{
+				Config: fmt.Sprintf("provider \"identity\" {\n  endpoint = %q\n  username = \"system\"\n}\n", env.Server.URL) + testAccGuestRole,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.identity_role.guest", tfjsonpath.New("level"), knownvalue.Int64Exact(256)),
+				},
+			},
+		},
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/seed/terraform-provider-identity/internal/client"
@@ -77,3 +78,19 @@ func (e *testEnv) checkDestroyed(t *testing.T, typ string, get func(ctx context.
 		return nil
 	}
 }
+
+// changeBeforeApply is a pre-apply plan check that changes an object through
+// the API after Terraform saved the plan and before it applies it, as someone
+// else would between `terraform plan -out` and `terraform apply PLAN`: the
+// acceptance test harness applies the very plan file the checks look at.
+type changeBeforeApply func(ctx context.Context) error
+
+func (f changeBeforeApply) CheckPlan(ctx context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if err := f(ctx); err != nil {
+		resp.Error = fmt.Errorf("changing the object between plan and apply: %w", err)
+	}
+}
+
+// changedOnServer matches the diagnostic of an update refused because the
+// object changed after the plan was made, across Terraform's line breaks.
+const changedOnServer = `changed\s+on\s+the\s+server\s+since\s+it\s+was\s+last\s+read;\s+run\s+terraform\s+apply\s+again\s+\(refresh\)`

@@ -31,10 +31,22 @@ func TestResolveSettings(t *testing.T) {
 			wantUser: "u",
 		},
 		{
-			name:      "configuration credentials win over the environment",
-			cfg:       identityProviderModel{Endpoint: types.StringValue("http://h:1"), Token: types.StringValue("t")},
-			env:       map[string]string{EnvUsername: "u", EnvPassword: "p"},
-			wantToken: "t",
+			name:     "username from configuration, password from the environment",
+			cfg:      identityProviderModel{Endpoint: types.StringValue("http://h:1"), Username: types.StringValue("u")},
+			env:      map[string]string{EnvPassword: "p"},
+			wantUser: "u",
+		},
+		{
+			name:     "configuration wins over its own variable",
+			cfg:      identityProviderModel{Endpoint: types.StringValue("http://h:1"), Username: types.StringValue("u"), Password: types.StringValue("p")},
+			env:      map[string]string{EnvUsername: "other", EnvPassword: "other"},
+			wantUser: "u",
+		},
+		{
+			name:    "token in configuration, username and password in the environment",
+			cfg:     identityProviderModel{Endpoint: types.StringValue("http://h:1"), Token: types.StringValue("t")},
+			env:     map[string]string{EnvUsername: "u", EnvPassword: "p"},
+			wantErr: "Conflicting provider credentials",
 		},
 		{
 			name:    "missing endpoint",

@@ -50,10 +50,12 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"A role can be deleted only while no user, token or permission uses it.",
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the role; " + roleNameRule + ". Changing it replaces the role.",
-				Required:            true,
-				Validators:          []validator.String{roleNameValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Name of the role; " + roleNameRule + ", and not a built-in role (" + builtinRoleNames() + "). Changing it replaces the role: while users, tokens or " +
+					"permissions use the role, rename it with `lifecycle { create_before_destroy = true }` on this resource, so the " +
+					"new role exists and they move to it before the old one is deleted.",
+				Required:      true,
+				Validators:    []validator.String{customRoleNameValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"level": schema.Int64Attribute{
 				MarkdownDescription: "Privilege level, " + levelRule + ". The caller may only manage roles whose level is greater than its own.",
@@ -94,6 +96,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, role.Version)...)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -112,6 +115,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, role.Version)...)
 }
 
 func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -121,19 +125,24 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var upd client.RoleUpdate
-	if !plan.Level.Equal(state.Level) {
-		upd.Level = plan.Level.ValueInt64Pointer()
+	// Every managed field is sent, so the result is the plan; If-Match with
+	// the version the plan was made from refuses the update when the role
+	// changed on the server since.
+	updateCtx, diags := withSavedVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	if !plan.Description.Equal(state.Description) {
-		upd.Description = plan.Description.ValueStringPointer()
-	}
-	role, err := r.client.UpdateRole(ctx, plan.Name.ValueString(), upd)
+	role, err := r.client.UpdateRole(updateCtx, plan.Name.ValueString(), client.RoleUpdate{
+		Level:       plan.Level.ValueInt64Pointer(),
+		Description: plan.Description.ValueStringPointer(),
+	})
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to update role", fmt.Sprintf("Updating role %q: %s", plan.Name.ValueString(), err))
+		addUpdateError(&resp.Diagnostics, "Unable to update role", fmt.Sprintf("role %q", plan.Name.ValueString()), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, roleResourceModelFrom(role))...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, role.Version)...)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -146,8 +155,13 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	switch {
 	case err == nil, errors.Is(err, client.ErrNotFound):
 	case errors.Is(err, client.ErrConflict):
-		resp.Diagnostics.AddError("Unable to delete role",
-			fmt.Sprintf("Role %q is still used by a user, token or permission; move those to another role first: %s", state.Name.ValueString(), err))
+		resp.Diagnostics.AddError("Unable to delete role", fmt.Sprintf("Deleting role %q: %s\n\n"+
+			"A role can be deleted only once no user, token or permission uses it. If this delete is part of a rename, "+
+			"Terraform replaces the role and by default deletes the old one before anything moves to the new one. "+
+			"Add\n\n  lifecycle {\n    create_before_destroy = true\n  }\n\n"+
+			"to the identity_role so the new role is created and its users move before the old one is deleted, or rename "+
+			"in two steps: add the new role and point its users, tokens and permissions at it, apply, then remove the old role.",
+			state.Name.ValueString(), err))
 	default:
 		resp.Diagnostics.AddError("Unable to delete role", fmt.Sprintf("Deleting role %q: %s", state.Name.ValueString(), err))
 	}
@@ -155,6 +169,10 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 
 // ImportState imports a role by its name.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if catalog.IsBuiltinRole(req.ID) {
+		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("%q %s.", req.ID, builtinRoleRefusal(req.ID)))
+		return
+	}
 	if msg := catalog.ValidateRoleName(req.ID); msg != "" {
 		resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a role by its name; %q %s.", req.ID, msg))
 		return

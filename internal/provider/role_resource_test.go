@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"testing"
@@ -10,7 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/seed/terraform-provider-identity/internal/client"
 )
 
 func testAccRoleConfig(env *testEnv, name string, level int, description string) string {
@@ -144,6 +148,129 @@ resource "identity_role" "test" {
 `),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`control characters`),
+			},
+		},
+	})
+}
+
+// A change made through the API between a saved plan and its apply is
+// reported as such rather than breaking the apply.
+func TestAccRoleResource_editBetweenPlanAndApply(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_role.test"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRoleDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{Config: testAccRoleConfig(env, "reviewer", 50, "Reviews")},
+			{
+				Config: testAccRoleConfig(env, "reviewer", 60, "Reviews"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						changeBeforeApply(func(ctx context.Context) error {
+							d := "Changed elsewhere"
+							_, err := env.Client.UpdateRole(ctx, "reviewer", client.RoleUpdate{Description: &d})
+							return err
+						}),
+					},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Unable to update role.*"reviewer".*` + changedOnServer),
+			},
+			{
+				Config: testAccRoleConfig(env, "reviewer", 60, "Reviews"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("level"), knownvalue.Int64Exact(60)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("description"), knownvalue.StringExact("Reviews")),
+				},
+			},
+		},
+	})
+}
+
+// Built-in roles exist on every server and cannot be managed: refused at
+// plan time and on import, with the reason.
+func TestAccRoleResource_builtinRefused(t *testing.T) {
+	env := newTestEnv(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccRoleConfig(env, "auditor", 100, ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid role name.*built-in\s+role\s+"auditor".*cannot\s+be\s+managed`),
+			},
+			{
+				Config: env.Config(`
+import {
+  to = identity_role.test
+  id = "auditor"
+}
+
+resource "identity_role" "test" {
+  name  = "custom"
+  level = 100
+}
+`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid import ID.*built-in\s+role\s+"auditor"`),
+			},
+		},
+	})
+}
+
+// Renaming a role that users hold: without create_before_destroy the old
+// role cannot be deleted first and the error gives both recipes; with it the
+// rename goes through in one apply.
+func TestAccRoleResource_renameWhileHeld(t *testing.T) {
+	env := newTestEnv(t)
+	config := func(name, lifecycle string) string {
+		return env.Config(fmt.Sprintf(`
+resource "identity_role" "r" {
+  name  = %q
+  level = 50
+%s
+}
+
+resource "identity_user" "a" {
+  username = "rename-a"
+  email    = "rename-a@example.com"
+  role     = identity_role.r.name
+}
+
+resource "identity_user" "b" {
+  username = "rename-b"
+  email    = "rename-b@example.com"
+  role     = identity_role.r.name
+}
+`, name, lifecycle))
+	}
+	const cbd = "  lifecycle {\n    create_before_destroy = true\n  }"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckRoleDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{Config: config("dev", "")},
+			{
+				Config:      config("developer", ""),
+				ExpectError: regexp.MustCompile(`(?s)Unable to delete role.*"dev".*create_before_destroy\s+=\s+true.*rename\s+in\s+two\s+steps`),
+			},
+			{
+				Config: config("developer", cbd),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("identity_user.a", tfjsonpath.New("role"), knownvalue.StringExact("developer")),
+					statecheck.ExpectKnownValue("identity_user.b", tfjsonpath.New("role"), knownvalue.StringExact("developer")),
+				},
+				Check: func(*terraform.State) error {
+					_, err := env.Client.GetRole(env.ctx(t), "dev")
+					switch {
+					case err == nil:
+						return errors.New("old role dev still exists after the rename")
+					case !errors.Is(err, client.ErrNotFound):
+						return fmt.Errorf("reading old role dev after the rename: %w", err)
+					}
+					return nil
+				},
 			},
 		},
 	})

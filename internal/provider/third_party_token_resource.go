@@ -67,7 +67,12 @@ func (r *thirdPartyTokenResource) Schema(_ context.Context, _ resource.SchemaReq
 			"or `rotate_before_expiry` (a replacement is planned that long before `expires_at`), run `terraform plan` " +
 			"on a schedule, and add `lifecycle { create_before_destroy = true }` so the new token is minted before the " +
 			"old one is revoked and both work in between. The plan states why a replacement is due.\n\n" +
-			"An imported token has a null `token`: the secret cannot be recovered from the server.",
+			"An imported token has a null `token`: the secret cannot be recovered from the server.\n\n" +
+			"~> **A credential for this configuration's own provider blocks** should come from the ephemeral " +
+			"`identity_token` resource, not from this one: `identity_token` mints a token for each run and never stores it, " +
+			"while this resource's `token` is unknown whenever a replacement is planned, so a provider block configured with it " +
+			"cannot plan the rotation without `-target`. Keep `identity_third_party_token` for tokens handed to systems " +
+			"outside Terraform.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The token's id (the JWT's `jti`).",
@@ -270,5 +275,19 @@ func (r *thirdPartyTokenResource) Delete(ctx context.Context, req resource.Delet
 // ImportState takes the token's id. The secret cannot be recovered, so
 // token stays null.
 func (r *thirdPartyTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	if r.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a token can be imported.")
+		return
+	}
+	t, err := r.client.GetToken(ctx, req.ID)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		resp.Diagnostics.AddError("Token not found", fmt.Sprintf("No third-party token with id %q exists on the identity server "+
+			"(a revoked token is gone); the identity_third_party_tokens data source lists tokens with their ids.", req.ID))
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to import third-party token", fmt.Sprintf("Reading token %q: %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), t.ID)...)
 }

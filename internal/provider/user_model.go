@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"maps"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -102,14 +101,13 @@ func userDataModelFrom(ctx context.Context, u *client.User) (userDataModel, diag
 }
 
 // userResourceModelFrom maps a user to the resource's state. prior supplies
-// what the server never returns (passwords) and the email as written in the
-// configuration when the server's differs only in case, so case alone never
-// shows as a change.
+// what the server never returns (passwords) and the username and email as
+// written in the configuration when the server's differ only in case, so
+// case alone never shows as drift.
 func userResourceModelFrom(ctx context.Context, u *client.User, prior userResourceModel) (userResourceModel, diag.Diagnostics) {
 	m, diags := userModelFrom(ctx, u)
-	if !prior.Email.IsNull() && !prior.Email.IsUnknown() && strings.EqualFold(prior.Email.ValueString(), u.Email) {
-		m.Email = prior.Email
-	}
+	m.Username = keepSpelling(prior.Username, u.Username)
+	m.Email = keepSpelling(prior.Email, u.Email)
 	return userResourceModel{
 		userModel:         m,
 		PasswordWO:        types.StringNull(),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -16,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -60,15 +58,20 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"so a password changed outside Terraform is not detected.",
 		Attributes: withComputed(map[string]schema.Attribute{
 			"username": schema.StringAttribute{
-				MarkdownDescription: "Login name; " + usernameRule + ". The server keeps the case it is created with. Changing it replaces the user.",
-				Required:            true,
-				Validators:          []validator.String{usernameValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Login name; " + usernameRule + ". Changing it replaces the user, unless only its case changes: " +
+					"usernames are case-insensitive and the server keeps the case the user was created with, so a case-only change " +
+					"is an in-place update that records the new spelling in state without touching the server, and a user whose " +
+					"username differs from this one only in case is not drift.",
+				Required:      true,
+				Validators:    []validator.String{usernameValidator()},
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessCase()},
 			},
 			"email": schema.StringAttribute{
-				MarkdownDescription: "Email address; " + emailRule + ". A value that differs from the server's only in case is not a change.",
-				Required:            true,
-				Validators:          []validator.String{emailValidator()},
+				MarkdownDescription: "Email address; " + emailRule + ". Compared case-insensitively: when the server's email differs " +
+					"from this one only in case (changed through the API, say), no change is planned. Changing only the case here " +
+					"is an in-place update that stores the new spelling on the server.",
+				Required:   true,
+				Validators: []validator.String{emailValidator()},
 			},
 			"first_name": schema.StringAttribute{
 				MarkdownDescription: "Given name; " + textRule(catalog.NameMaxLength, false) + ". Defaults to `\"\"`.",
@@ -174,16 +177,29 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	})
 	if err != nil {
 		username, email := plan.Username.ValueString(), plan.Email.ValueString()
+		detail := fmt.Sprintf("Creating user %q: %s", username, err)
+		importID := ""
+		if errors.Is(err, client.ErrConflict) {
+			// Only a user with this username is this resource's object;
+			// one that merely holds the email is someone else.
+			if u, lookupErr := r.client.GetUserByUsername(ctx, username); lookupErr == nil {
+				importID = u.Username
+			} else if u, lookupErr := r.client.GetUserByEmail(ctx, email); lookupErr == nil {
+				detail += fmt.Sprintf("\n\nThe email %q already belongs to another user, %q (id %s); emails are unique "+
+					"case-insensitively. Choose another email for %q, or change the email of %q first.",
+					email, u.Username, u.ID, username, u.Username)
+			}
+		}
 		addCreateError(&resp.Diagnostics, err, createFailure{
-			summary: "Unable to create user", detail: fmt.Sprintf("Creating user %q: %s", username, err),
-			typeName: "identity_user", what: fmt.Sprintf("user %q (or a user with email %q)", username, email),
-			importID: r.conflictingUsername(ctx, username, email),
+			summary: "Unable to create user", detail: detail,
+			typeName: "identity_user", what: fmt.Sprintf("user %q", username), importID: importID,
 		})
 		return
 	}
 	state, diags := userResourceModelFrom(ctx, user, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, user.Version)...)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -204,6 +220,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	newState, diags := userResourceModelFrom(ctx, user, state)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, user.Version)...)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -217,42 +234,29 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	id, username := state.ID.ValueString(), plan.Username.ValueString()
 
-	var upd client.UserUpdate
-	changed := false
-	setString := func(dst **string, p, s types.String) {
-		if !p.Equal(s) {
-			*dst = p.ValueStringPointer()
-			changed = true
-		}
+	// Every managed field is sent, so the result is the plan; If-Match with
+	// the version the plan was made from refuses the update when the user
+	// changed on the server since.
+	attrs, diags := stringMap(ctx, plan.Attributes)
+	resp.Diagnostics.Append(diags...)
+	updateCtx, diags := withSavedVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	setString(&upd.Email, plan.Email, state.Email)
-	setString(&upd.FirstName, plan.FirstName, state.FirstName)
-	setString(&upd.LastName, plan.LastName, state.LastName)
-	setString(&upd.Organization, plan.Organization, state.Organization)
-	setString(&upd.Role, plan.Role, state.Role)
-	if !plan.Disabled.Equal(state.Disabled) {
-		upd.Disabled = plan.Disabled.ValueBoolPointer()
-		changed = true
-	}
-	if !plan.Attributes.Equal(state.Attributes) {
-		attrs, diags := stringMap(ctx, plan.Attributes)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		attrs = nonNilMap(attrs) // an empty map clears the attributes; nil would leave them
-		upd.Attributes = &attrs
-		changed = true
-	}
-
-	var user *client.User
-	var err error
-	if changed {
-		user, err = r.client.UpdateUser(ctx, id, upd)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to update user", fmt.Sprintf("Updating user %q: %s", username, err))
-			return
-		}
+	attrs = nonNilMap(attrs) // an empty map clears the attributes; nil would leave them
+	user, err := r.client.UpdateUser(updateCtx, id, client.UserUpdate{
+		Email:        plan.Email.ValueStringPointer(),
+		FirstName:    plan.FirstName.ValueStringPointer(),
+		LastName:     plan.LastName.ValueStringPointer(),
+		Organization: plan.Organization.ValueStringPointer(),
+		Role:         plan.Role.ValueStringPointer(),
+		Disabled:     plan.Disabled.ValueBoolPointer(),
+		Attributes:   &attrs,
+	})
+	if err != nil {
+		addUpdateError(&resp.Diagnostics, "Unable to update user", fmt.Sprintf("user %q", username), err)
+		return
 	}
 
 	newPassword := ""
@@ -267,9 +271,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			resp.Diagnostics.AddError("Unable to set user password", fmt.Sprintf("Setting the password of user %q: %s", username, err))
 			return
 		}
-	}
-	if user == nil || newPassword != "" {
-		// Read back so updated_at reflects every change made above.
+		// Read back so updated_at and the version reflect the new password.
 		user, err = r.client.GetUser(ctx, id)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to read user", fmt.Sprintf("Reading user %q after updating it: %s", username, err))
@@ -279,6 +281,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	newState, diags := userResourceModelFrom(ctx, user, plan)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, newState)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, user.Version)...)
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -299,37 +302,39 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		resp.Diagnostics.AddError("Provider not configured", "The provider must be configured before a user can be imported.")
 		return
 	}
-	var user *client.User
-	var err error
-	if uuidPattern.MatchString(req.ID) {
-		user, err = r.client.GetUser(ctx, strings.ToLower(req.ID))
-	}
-	if user == nil && (err == nil || errors.Is(err, client.ErrNotFound)) {
-		if msg := catalog.ValidateUsername(req.ID); msg != "" {
-			resp.Diagnostics.AddError(summaryInvalidImportID, fmt.Sprintf("Import a user by id (a UUID) or by username; %q is neither: a username %s.", req.ID, msg))
-			return
-		}
-		user, err = r.client.GetUserByUsername(ctx, req.ID)
-	}
-	if errors.Is(err, client.ErrNotFound) {
+	user, err := findUser(ctx, r.client, req.ID)
+	var invalid *invalidKeyError
+	switch {
+	case errors.As(err, &invalid):
+		resp.Diagnostics.AddError(summaryInvalidImportID, "Import a user by id (a UUID) or by username; "+invalid.Error()+".")
+		return
+	case errors.Is(err, client.ErrNotFound):
 		resp.Diagnostics.AddError("User not found", fmt.Sprintf("No user with id or username %q exists on the identity server.", req.ID))
 		return
-	}
-	if err != nil {
+	case err != nil:
 		resp.Diagnostics.AddError("Unable to import user", fmt.Sprintf("Looking up user %q: %s", req.ID, err))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), user.ID)...)
 }
 
-// conflictingUsername finds the username of the user that holds username or
-// email (either clashes), for the import advice; "" when it cannot tell.
-func (r *userResource) conflictingUsername(ctx context.Context, username, email string) string {
-	if u, err := r.client.GetUserByUsername(ctx, username); err == nil {
-		return u.Username
+// invalidKeyError is a lookup key that is neither an id nor a natural key.
+type invalidKeyError struct{ msg string }
+
+func (e *invalidKeyError) Error() string { return e.msg }
+
+// findUser resolves a user's id or username (case-insensitive); an
+// *invalidKeyError when key is neither, an error matching client.ErrNotFound
+// when no user has it.
+func findUser(ctx context.Context, c *client.Client, key string) (*client.User, error) {
+	if uuidPattern.MatchString(key) {
+		user, err := c.GetUser(ctx, normalizeID(key))
+		if err == nil || !errors.Is(err, client.ErrNotFound) {
+			return user, err
+		}
 	}
-	if u, err := r.client.GetUserByEmail(ctx, email); err == nil {
-		return u.Username
+	if msg := catalog.ValidateUsername(key); msg != "" {
+		return nil, &invalidKeyError{fmt.Sprintf("%q is neither: a username %s", key, msg)}
 	}
-	return ""
+	return c.GetUserByUsername(ctx, key)
 }

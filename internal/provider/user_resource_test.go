@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -298,7 +299,8 @@ resource "identity_user" "test" {
   role     = "sudo"
 }
 `, env.Server.URL),
-				ExpectError: regexp.MustCompile(`(?s)Unable to create user.*"root2".*admin\s+\(level\s+1\)\s+cannot\s+assign\s+role\s+sudo\s+\(level\s+0\)`),
+				// The refusal names the signed-in user as well as its role.
+				ExpectError: regexp.MustCompile(`(?s)Unable to create user.*"root2".*user\s+"ann"\s+with\s+role\s+admin\s+\(level\s+1\)\s+cannot\s+assign\s+role\s+sudo\s+\(level\s+0\)`),
 			},
 		},
 	})
@@ -377,6 +379,205 @@ resource "identity_user" "test" {
 				Config:      user(`  attributes = { "1bad" = "x" }`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)Invalid attribute.*"1bad"`),
+			},
+		},
+	})
+}
+
+// A change made through the API between a saved plan and its apply is
+// reported as such, and the plan's own change is not half-applied.
+func TestAccUserResource_editBetweenPlanAndApply(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_user.test"
+	config := func(first string) string {
+		return env.Config(fmt.Sprintf(`
+resource "identity_user" "test" {
+  username   = "pat"
+  email      = "pat@example.com"
+  first_name = %q
+  last_name  = "Lee"
+}
+`, first))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckUserDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{Config: config("Pat")},
+			{
+				Config: config("Patricia"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						changeBeforeApply(func(ctx context.Context) error {
+							u, err := env.Client.GetUserByUsername(ctx, "pat")
+							if err != nil {
+								return err
+							}
+							last := "Changed"
+							_, err = env.Client.UpdateUser(ctx, u.ID, client.UserUpdate{LastName: &last})
+							return err
+						}),
+					},
+				},
+				ExpectError: regexp.MustCompile(`(?s)Unable to update user.*"pat".*` + changedOnServer),
+			},
+			{
+				// The refused apply changed nothing; a new plan shows both changes.
+				PreConfig: func() {
+					u, err := env.Client.GetUserByUsername(env.ctx(t), "pat")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if u.FirstName != "Pat" || u.LastName != "Changed" {
+						t.Fatalf("after the refused apply the server has %q %q, want \"Pat\" \"Changed\"", u.FirstName, u.LastName)
+					}
+				},
+				Config: config("Patricia"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("first_name"), knownvalue.StringExact("Patricia")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_name"), knownvalue.StringExact("Lee")),
+				},
+			},
+		},
+	})
+}
+
+// A create refused because only the email is taken names the user who holds
+// it and does not suggest importing that user; a taken username does.
+func TestAccUserResource_emailHeldByAnotherUser(t *testing.T) {
+	env := newTestEnv(t)
+	frank := env.createUser(t, "frank")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(`
+resource "identity_user" "test" {
+  username = "s4-dupemail"
+  email    = "FRANK@example.com"
+}
+`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to create user.*email\s+"FRANK@example.com"\s+already\s+belongs\s+to\s+another\s+user,\s+"frank"\s+\(id\s+` + frank.ID + `\).*` +
+					// The detail ends there: no advice to import frank.
+					`change\s+the\s+email\s+of\s+"frank"\s+first\.\s*$`),
+			},
+			{
+				Config: env.Config(`
+resource "identity_user" "test" {
+  username = "Frank"
+  email    = "someone-else@example.com"
+}
+`),
+				ExpectError: regexp.MustCompile(`(?s)already\s+exists\s+on\s+the\s+server.*terraform\s+import\s+'identity_user.<name>'\s+'frank'`),
+			},
+		},
+	})
+}
+
+// A case-only change of the username is an in-place update: same id, the
+// user's grants stay, and no diff follows.
+func TestAccUserResource_usernameCaseOnlyChange(t *testing.T) {
+	env := newTestEnv(t)
+	const addr = "identity_user.test"
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	config := func(username string) string {
+		return env.Config(fmt.Sprintf(`
+resource "identity_user" "test" {
+  username = %q
+  email    = "quinn@example.com"
+}
+
+resource "identity_permission" "p" {
+  operation = "VIEW_PROJECT"
+  scope     = "project:web"
+  user_id   = identity_user.test.id
+}
+`, username))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckUserDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{
+				Config:            config("quinn"),
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("id"))},
+			},
+			{
+				Config: config("Quinn"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectResourceAction("identity_permission.p", plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(addr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("username"), knownvalue.StringExact("Quinn")),
+				},
+			},
+			{Config: config("Quinn"), PlanOnly: true},
+		},
+	})
+}
+
+// Email case: a case-only difference made on the server plans nothing; a
+// case-only change in the configuration is an in-place update that stores
+// the new spelling, as the attribute's documentation says.
+func TestAccUserResource_emailCase(t *testing.T) {
+	// The documentation states both halves of the behaviour tested below.
+	var sch fwresource.SchemaResponse
+	NewUserResource().Schema(context.Background(), fwresource.SchemaRequest{}, &sch)
+	doc := sch.Schema.Attributes["email"].GetMarkdownDescription()
+	for _, want := range []string{"differs from this one only in case", "no change is planned", "Changing only the case here is an in-place update"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("email documentation %q does not say %q", doc, want)
+		}
+	}
+	env := newTestEnv(t)
+	const addr = "identity_user.test"
+	config := func(email string) string {
+		return env.Config(fmt.Sprintf(`
+resource "identity_user" "test" {
+  username = "rita"
+  email    = %q
+}
+`, email))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckUserDestroyed(env, t),
+		Steps: []resource.TestStep{
+			{Config: config("Rita@Example.com")},
+			{
+				Config: config("rita@example.com"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				Check: func(*terraform.State) error {
+					u, err := env.Client.GetUserByUsername(env.ctx(t), "rita")
+					if err != nil {
+						return err
+					}
+					if u.Email != "rita@example.com" {
+						return fmt.Errorf("server email %q, want the new spelling rita@example.com", u.Email)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					u, err := env.Client.GetUserByUsername(env.ctx(t), "rita")
+					if err == nil {
+						email := "RITA@EXAMPLE.COM"
+						_, err = env.Client.UpdateUser(env.ctx(t), u.ID, client.UserUpdate{Email: &email})
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   config("rita@example.com"),
+				PlanOnly: true,
 			},
 		},
 	})

@@ -56,9 +56,10 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				Validators:          []validator.String{roleNameValidator()},
 			},
 			"organization": schema.StringAttribute{
-				MarkdownDescription: "Only users of this organization (exact, case-insensitive); " + textRule(catalog.NameMaxLength, false) + ".",
-				Optional:            true,
-				Validators:          []validator.String{textValidator(catalog.NameMaxLength, false)},
+				MarkdownDescription: "Only users of this organization (exact, case-insensitive); " + textRule(catalog.NameMaxLength, false) +
+					". `\"\"` lists the users without an organization; omit it for users of any organization.",
+				Optional:   true,
+				Validators: []validator.String{textValidator(catalog.NameMaxLength, false)},
 			},
 			"group_id": schema.StringAttribute{
 				MarkdownDescription: "Only members of the group with this id (a UUID).",
@@ -111,12 +112,13 @@ func (d *usersDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	filter := client.UserFilter{
-		Role:         cfg.Role.ValueString(),
-		Organization: cfg.Organization.ValueString(),
-		GroupID:      cfg.GroupID.ValueString(),
-		EmailSuffix:  cfg.EmailSuffix.ValueString(),
-		FirstName:    cfg.FirstName.ValueString(),
-		LastName:     cfg.LastName.ValueString(),
+		Role:           cfg.Role.ValueString(),
+		Organization:   cfg.Organization.ValueString(),
+		NoOrganization: !cfg.Organization.IsNull() && cfg.Organization.ValueString() == "",
+		GroupID:        normalizeID(cfg.GroupID.ValueString()),
+		EmailSuffix:    cfg.EmailSuffix.ValueString(),
+		FirstName:      cfg.FirstName.ValueString(),
+		LastName:       cfg.LastName.ValueString(),
 		// The users' group ids come in the same requests as the users.
 		IncludeGroupIDs: true,
 	}

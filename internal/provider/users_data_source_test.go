@@ -95,3 +95,52 @@ data "identity_users" "none" {
 		},
 	})
 }
+
+// An explicit empty organization asks for the users (and groups) without
+// one; leaving it out still lists every organization.
+func TestAccUsersDataSource_emptyOrganizationMeansNone(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := env.ctx(t)
+	system, err := env.Client.GetUserByUsername(ctx, "system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loner, err := env.Client.CreateUser(ctx, client.UserCreate{Username: "loner", Email: "loner@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Client.CreateUser(ctx, client.UserCreate{Username: "member", Email: "member@example.com", Organization: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, org := range []string{"", "Acme"} {
+		if _, err := env.Client.CreateGroup(ctx, client.GroupCreate{Name: "crew", Organization: org}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(`
+data "identity_users" "unaffiliated" {
+  organization = ""
+}
+
+data "identity_users" "all" {}
+
+data "identity_groups" "unaffiliated" {
+  organization = ""
+}
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.identity_users.unaffiliated", tfjsonpath.New("ids"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(system.ID), knownvalue.StringExact(loner.ID)})),
+					statecheck.ExpectKnownValue("data.identity_users.all", tfjsonpath.New("ids"), knownvalue.ListSizeExact(3)),
+					statecheck.ExpectKnownValue("data.identity_groups.unaffiliated", tfjsonpath.New("groups"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"full_name": knownvalue.StringExact("crew")}),
+					})),
+				},
+			},
+		},
+	})
+}

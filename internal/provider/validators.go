@@ -49,8 +49,25 @@ func (v catalogStringValidator) ValidateString(_ context.Context, req validator.
 	}
 	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
-			fmt.Sprintf("%s %s.", req.Path, msg))
+			fmt.Sprintf("%s %s.", describeAttribute(req.Path, req.ConfigValue.ValueString()), msg))
 	}
+}
+
+// describeAttribute names the attribute at p for a message. An element of a
+// set or list is named by its value and its attribute, as in `"x" in
+// user_ids`, rather than by Terraform's path syntax.
+func describeAttribute(p path.Path, value string) string {
+	steps := p.Steps()
+	if len(steps) == 0 {
+		return fmt.Sprintf("%q", value)
+	}
+	switch last := steps[len(steps)-1].(type) {
+	case path.PathStepElementKeyValue, path.PathStepElementKeyInt:
+		return fmt.Sprintf("%q in %s", value, p.ParentPath())
+	case path.PathStepElementKeyString:
+		return fmt.Sprintf("%s entry %q", p.ParentPath(), string(last))
+	}
+	return p.String()
 }
 
 // Rule texts, each quoted by the MarkdownDescriptions of the attributes its
@@ -106,6 +123,37 @@ func usernameValidator() validator.String {
 // roleNameValidator checks the role name pattern.
 func roleNameValidator() validator.String {
 	return catalogStringValidator{summary: "Invalid role name", description: "must be " + roleNameRule, check: catalog.ValidateRoleName}
+}
+
+// customRoleNameValidator checks the role name pattern and refuses the
+// built-in roles, which exist on every server and cannot be managed.
+func customRoleNameValidator() validator.String {
+	return catalogStringValidator{
+		summary:     "Invalid role name",
+		description: "must be " + roleNameRule + ", and not a built-in role (" + builtinRoleNames() + ")",
+		check: func(s string) string {
+			if catalog.IsBuiltinRole(s) {
+				return builtinRoleRefusal(s)
+			}
+			return catalog.ValidateRoleName(s)
+		},
+	}
+}
+
+// builtinRoleRefusal says why a built-in role cannot be an identity_role.
+func builtinRoleRefusal(name string) string {
+	return fmt.Sprintf("names the built-in role %q, which exists on every server with a fixed level and cannot be "+
+		"managed, imported or deleted; refer to it by name where a role is expected (such as identity_user.role), "+
+		"or read it with the identity_role data source", name)
+}
+
+// builtinRoleNames lists the built-in roles' names as Markdown code.
+func builtinRoleNames() string {
+	names := make([]string, len(catalog.BuiltinRoles))
+	for i, r := range catalog.BuiltinRoles {
+		names[i] = r.Name
+	}
+	return codeList(names)
 }
 
 // emailValidator checks that a string is a plain email address.

@@ -205,6 +205,17 @@ func parseID(r *http.Request, name, what string) (string, error) {
 	return id.String(), nil
 }
 
+// queryID reads an id filter from the query. Ids are case-insensitive, so a
+// UUID in any case is normalised as parseID does; anything else is kept as
+// given and matches nothing.
+func queryID(q url.Values, name string) string {
+	raw := q.Get(name)
+	if id, err := uuid.Parse(raw); err == nil && len(raw) == 36 {
+		return id.String()
+	}
+	return raw
+}
+
 // page reads limit and cursor.
 func page(r *http.Request) (store.Page, error) {
 	p := store.Page{Limit: 100}

@@ -80,8 +80,13 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	q := r.URL.Query()
-	groups, next, err := store.ListGroups(r.Context(), a.st.R,
-		store.GroupFilter{Name: q.Get("name"), Organization: q.Get("organization"), FullName: q.Get("full_name")}, p)
+	f := store.GroupFilter{Name: q.Get("name"), FullName: q.Get("full_name")}
+	if q.Has("organization") {
+		// Present and empty asks for the groups without an organization.
+		org := q.Get("organization")
+		f.Organization = &org
+	}
+	groups, next, err := store.ListGroups(r.Context(), a.st.R, f, p)
 	if err != nil {
 		return err
 	}
@@ -271,7 +276,7 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request, c *call) error
 	}
 	// A user_id filter answers "is U a member of G" with one indexed lookup,
 	// however large the group.
-	if userID := r.URL.Query().Get("user_id"); userID != "" {
+	if userID := queryID(r.URL.Query(), "user_id"); userID != "" {
 		items := []store.Membership{}
 		if m, err := store.GetMember(ctx, a.st.R, id, userID); err == nil {
 			items = append(items, m)

@@ -36,7 +36,7 @@ func (a *API) listPermissions(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	q := r.URL.Query()
-	f := store.PermissionFilter{UserID: q.Get("user_id"), GroupID: q.Get("group_id"), Role: q.Get("role"),
+	f := store.PermissionFilter{UserID: queryID(q, "user_id"), GroupID: queryID(q, "group_id"), Role: q.Get("role"),
 		Scope: q.Get("scope"), Operation: q.Get("operation")}
 	if c.caller.Level > catalog.LevelRead {
 		f.Readable = func(p store.Permission) bool {

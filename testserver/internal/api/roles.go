@@ -219,7 +219,7 @@ func (a *API) deleteRole(w http.ResponseWriter, r *http.Request, c *call) error 
 func roleRef(ctx context.Context, q store.Querier, name string) (authz.RoleRef, error) {
 	role, err := store.GetRole(ctx, q, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return authz.RoleRef{}, invalid(map[string]string{"role": "role " + quoteName(name) + " does not exist"})
+		return authz.RoleRef{}, invalid(map[string]string{"role": quoteName(name) + " does not exist"})
 	} else if err != nil {
 		return authz.RoleRef{}, err
 	}

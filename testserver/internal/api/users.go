@@ -123,8 +123,13 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	q := r.URL.Query()
 	f := store.UserFilter{Email: q.Get("email"), Username: q.Get("username"), EmailSuffix: q.Get("email_suffix"),
-		Role: q.Get("role"), Organization: q.Get("organization"), GroupID: q.Get("group_id"),
+		Role: q.Get("role"), GroupID: queryID(q, "group_id"),
 		FirstName: q.Get("first_name"), LastName: q.Get("last_name")}
+	if q.Has("organization") {
+		// Present and empty asks for the users without an organization.
+		org := q.Get("organization")
+		f.Organization = &org
+	}
 	if err := activityFilter(q, &f); err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ func TestReadAccess(t *testing.T) {
 			"guest (level 256) cannot read what other users and tokens may do: that needs level 100 or lower"},
 		{"a guest asks about a token", ReadAccess(guest, ""), false, "cannot read what other users and tokens may do"},
 		{"a guest token is no user", ReadAccess(Caller{Kind: KindToken, ID: "guest-id", Role: "guest", Level: 256}, "guest-id"), false,
-			"token with role guest (level 256) cannot read"},
+			"with role guest (level 256) cannot read"},
 		{"grants do not open it", ReadAccess(holding(guest, "SUPER_ADMIN@global"), "someone-else"), false, "cannot read what other users"},
 	})
 }

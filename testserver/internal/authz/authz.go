@@ -58,10 +58,17 @@ func (c Caller) covers(operation string, scope catalog.Scope) bool {
 // IsUser reports whether the caller is the user with that id (tokens never are).
 func (c Caller) IsUser(id string) bool { return c.Kind == KindUser && c.ID == id }
 
-// String names the caller by role and level, as refusals quote it.
+// String names the caller, its role and level, as refusals quote it, so a
+// refusal says which account to look at as well as which rule refused.
 func (c Caller) String() string {
 	if c.Kind == KindToken {
+		if c.ID != "" {
+			return fmt.Sprintf("token %q with role %s (level %d)", c.ID, c.Role, c.Level)
+		}
 		return fmt.Sprintf("token with role %s (level %d)", c.Role, c.Level)
+	}
+	if c.Name != "" {
+		return fmt.Sprintf("user %q with role %s (level %d)", c.Name, c.Role, c.Level)
 	}
 	return fmt.Sprintf("%s (level %d)", c.Role, c.Level)
 }

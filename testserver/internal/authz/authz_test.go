@@ -175,7 +175,7 @@ func TestRoles(t *testing.T) {
 		{"admin deletes level 50", DeleteRole(admin, RoleRef{Name: "dep", Level: 50}, false), true, ""},
 		{"admin cannot delete level 1 custom", DeleteRole(admin, RoleRef{Name: "peer", Level: 1}, false), false, "cannot delete role peer"},
 		{"builtin never deleted", DeleteRole(sudo, rGuest, true), false, "built-in role guest cannot be deleted"},
-		{"operator token cannot", DeleteRole(opToken, RoleRef{Name: "dep", Level: 50}, false), false, "token with role operator (level 10) cannot manage roles"},
+		{"operator token cannot", DeleteRole(opToken, RoleRef{Name: "dep", Level: 50}, false), false, `token "tok-op" with role operator (level 10) cannot manage roles`},
 	})
 }
 
@@ -190,4 +190,20 @@ func TestGroupsAndTokens(t *testing.T) {
 		{"users log out", Logout(guest), true, ""},
 		{"tokens cannot log out", Logout(opToken), false, "no session"},
 	})
+}
+
+// A refusal names the account, not only its role.
+func TestCallerStringNamesTheAccount(t *testing.T) {
+	for c, want := range map[*Caller]string{
+		&auditor: `user "audrey" with role auditor (level 100)`,
+		&opToken: `token "tok-op" with role operator (level 10)`,
+		{Kind: KindUser, Role: "r101", Level: 101}: "r101 (level 101)",
+	} {
+		if got := c.String(); got != want {
+			t.Errorf("String() = %q, want %q", got, want)
+		}
+	}
+	if err := ManageGroups(auditor); err == nil || !strings.Contains(err.Error(), `user "audrey" with role auditor (level 100) cannot manage groups`) {
+		t.Errorf("refusal %v does not name the user", err)
+	}
 }

@@ -164,7 +164,7 @@ func TestGrantPermission(t *testing.T) {
 		{"ADMIN_TENANT, operation held on another tenant", GrantPermission(holding(guest, "ADMIN_TENANT@tenant:acme", "CREATE_PROJECT@tenant:beta"), grant("CREATE_PROJECT", "tenant:acme")), false, "does not hold CREATE_PROJECT there"},
 		{"ADMIN_INVENTORY on one inventory", GrantPermission(holding(opToken, "ADMIN_INVENTORY@tenant:acme/inventory:prod", "DEPLOY_INVENTORY@tenant:acme"), grant("DEPLOY_INVENTORY", "tenant:acme/inventory:prod")), true, ""},
 		{"ADMIN_INVENTORY not on its sibling", GrantPermission(holding(opToken, "ADMIN_INVENTORY@tenant:acme/inventory:prod", "DEPLOY_INVENTORY@tenant:acme"), grant("DEPLOY_INVENTORY", "tenant:acme/inventory:dev")), false,
-			"token with role operator (level 10) cannot grant DEPLOY_INVENTORY on tenant:acme/inventory:dev"},
+			"with role operator (level 10) cannot grant DEPLOY_INVENTORY on tenant:acme/inventory:dev"},
 	})
 }
 

@@ -91,7 +91,8 @@ func TestFoldKeysMigrate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		users, _, err := ListUsers(ctx, s.R, UserFilter{Email: "ÄDMIN@EXAMPLE.COM", Organization: "ÉCOLE"}, Page{Limit: 10})
+		org := "ÉCOLE"
+		users, _, err := ListUsers(ctx, s.R, UserFilter{Email: "ÄDMIN@EXAMPLE.COM", Organization: &org}, Page{Limit: 10})
 		if err != nil || len(users) != 1 {
 			t.Fatalf("filter by the folded address: %v %v", users, err)
 		}

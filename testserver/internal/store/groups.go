@@ -47,8 +47,11 @@ func GetGroup(ctx context.Context, q Querier, id string) (Group, error) {
 
 // GroupFilter narrows ListGroups.
 type GroupFilter struct {
-	Name, Organization, FullName string
-	MemberID                     string // only the groups this user is a member of
+	Name, FullName string
+	// Organization filters when non-nil; a pointer to "" selects the groups
+	// without an organization.
+	Organization *string
+	MemberID     string // only the groups this user is a member of
 }
 
 // ListGroups returns one page of groups in creation order.
@@ -57,8 +60,8 @@ func ListGroups(ctx context.Context, q Querier, f GroupFilter, p Page) ([]Group,
 	if f.Name != "" {
 		w.add(`g.name_key = ?`, Fold(f.Name))
 	}
-	if f.Organization != "" {
-		w.add(`g.organization_key = ?`, Fold(f.Organization))
+	if f.Organization != nil {
+		w.add(`g.organization_key = ?`, Fold(*f.Organization))
 	}
 	if f.FullName != "" {
 		w.add(`g.full_name_key = ?`, Fold(f.FullName))

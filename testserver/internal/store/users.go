@@ -130,7 +130,10 @@ func GetSystemUser(ctx context.Context, q Querier) (User, error) {
 
 // UserFilter narrows ListUsers; empty fields do not filter.
 type UserFilter struct {
-	Email, Username, EmailSuffix, Role, Organization, GroupID string
+	Email, Username, EmailSuffix, Role, GroupID string
+	// Organization filters when non-nil; a pointer to "" selects the users
+	// without an organization.
+	Organization *string
 	// FirstName and LastName match case-insensitively, through an index.
 	FirstName, LastName string
 	// InactiveSince, an activity time (ActivityTime), keeps the users with no
@@ -153,8 +156,8 @@ func ListUsers(ctx context.Context, q Querier, f UserFilter, p Page) ([]User, st
 	if f.Role != "" {
 		w.add(`u.role = ?`, f.Role)
 	}
-	if f.Organization != "" {
-		w.add(`u.organization_key = ?`, Fold(f.Organization))
+	if f.Organization != nil {
+		w.add(`u.organization_key = ?`, Fold(*f.Organization))
 	}
 	if f.GroupID != "" {
 		w.add(`u.id IN (SELECT user_id FROM memberships WHERE group_id = ?)`, f.GroupID)
