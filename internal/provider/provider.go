@@ -72,7 +72,9 @@ func (p *identityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"Authenticate with either `token` (a session or third-party token) or `username` and `password` " +
 			"(the provider logs in). Each of `endpoint`, `token`, `username` and `password` left out of the provider block " +
 			"falls back to its own environment variable, so `username` in the configuration and `" + EnvPassword + "` in the " +
-			"environment work together. A token and a username or password both present after that fallback is an error.",
+			"environment work together. The block chooses the kind of credential: a `token` in the block ignores `" + EnvUsername + "` and `" + EnvPassword + "`, " +
+			"a `username` or `password` in the block ignores `" + EnvToken + "`. A token and a username or password both in the block, " +
+			"or both in the environment when the block sets no credential, is an error.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the identity server, such as `http://127.0.0.1:8080`. May also be set with `" + EnvEndpoint + "`.",
@@ -238,8 +240,9 @@ func (s settings) fromEnvironment() bool {
 // resolveSettings merges the configuration with the environment and checks
 // that exactly one way of authenticating is chosen. Each setting left out of
 // the configuration falls back to its own environment variable, so a
-// username in HCL works with IDENTITY_PASSWORD; a token and a username or
-// password both present after that is a conflict, whichever side set them.
+// username in HCL works with IDENTITY_PASSWORD; the kind of credential the
+// configuration names wins over the other kind in the environment, and both
+// kinds on the same side are a conflict.
 func resolveSettings(cfg identityProviderModel, getenv func(string) string) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	s := settings{timeout: client.DefaultTimeout, maxRetries: client.DefaultMaxRetries}
@@ -254,9 +257,30 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 		return "", attr
 	}
 	s.endpoint, _ = setting(cfg.Endpoint, "endpoint", EnvEndpoint)
-	s.token, s.tokenFrom = setting(cfg.Token, "token", EnvToken)
-	s.username, s.usernameFrom = setting(cfg.Username, "username", EnvUsername)
-	s.password, s.passwordFrom = setting(cfg.Password, "password", EnvPassword)
+	// The provider block chooses the kind of credential; the environment
+	// fills in only what the block leaves out of that kind. A token in the
+	// block is not disturbed by IDENTITY_USERNAME or IDENTITY_PASSWORD left
+	// in the environment, nor a username in the block by IDENTITY_TOKEN.
+	// Without credentials in the block, the environment decides alone.
+	blockToken := cfg.Token.ValueString() != ""
+	blockLogin := cfg.Username.ValueString() != "" || cfg.Password.ValueString() != ""
+	fromBlock := func(v types.String, attr string) (string, string) { return v.ValueString(), attr }
+	switch {
+	case blockToken && blockLogin:
+		// Both in the block: the conflict below names the block's settings.
+		s.token, s.tokenFrom = fromBlock(cfg.Token, "token")
+		s.username, s.usernameFrom = fromBlock(cfg.Username, "username")
+		s.password, s.passwordFrom = fromBlock(cfg.Password, "password")
+	case blockToken:
+		s.token, s.tokenFrom = fromBlock(cfg.Token, "token")
+	case blockLogin:
+		s.username, s.usernameFrom = setting(cfg.Username, "username", EnvUsername)
+		s.password, s.passwordFrom = setting(cfg.Password, "password", EnvPassword)
+	default:
+		s.token, s.tokenFrom = setting(cfg.Token, "token", EnvToken)
+		s.username, s.usernameFrom = setting(cfg.Username, "username", EnvUsername)
+		s.password, s.passwordFrom = setting(cfg.Password, "password", EnvPassword)
+	}
 
 	if s.endpoint == "" {
 		diags.AddAttributeError(path.Root("endpoint"), "Missing identity server endpoint",
@@ -273,7 +297,7 @@ func resolveSettings(cfg identityProviderModel, getenv func(string) string) (set
 		}
 		diags.AddAttributeError(path.Root("token"), "Conflicting provider credentials",
 			fmt.Sprintf("Both %s and %s are set. Authenticate either with a token, or with a username and a password, "+
-				"not both: remove one (an environment variable counts when the provider block leaves its setting out).", s.tokenFrom, other))
+				"not both: remove one (the environment counts only when the provider block sets no credential).", s.tokenFrom, other))
 	case s.token == "" && s.username == "" && s.password == "":
 		diags.AddAttributeError(path.Root("token"), "Missing provider credentials",
 			"Set \"token\" (or "+EnvToken+"), or \"username\" and \"password\" (or "+EnvUsername+" and "+EnvPassword+").")

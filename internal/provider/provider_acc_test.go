@@ -221,9 +221,11 @@ func TestAccProvider_usernameInConfigurationPasswordFromEnvironment(t *testing.T
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// A token in the block and a password from the environment conflict.
-				Config:      fmt.Sprintf("provider \"identity\" {\n  endpoint = %q\n  token    = %q\n}\n", env.Server.URL, env.Server.Token) + testAccGuestRole,
-				ExpectError: regexp.MustCompile(`(?s)Conflicting provider credentials.*Both\s+token\s+and\s+IDENTITY_PASSWORD\s+are\s+set`),
+				// A token in the block wins over a password left in the environment.
+				Config: fmt.Sprintf("provider \"identity\" {\n  endpoint = %q\n  token    = %q\n}\n", env.Server.URL, env.Server.Token) + testAccGuestRole,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.identity_role.guest", tfjsonpath.New("level"), knownvalue.Int64Exact(256)),
+				},
 			},
 			{
 				Config: fmt.Sprintf("provider \"identity\" {\n  endpoint = %q\n  username = \"system\"\n}\n", env.Server.URL) + testAccGuestRole,

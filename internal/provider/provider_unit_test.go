@@ -43,10 +43,16 @@ func TestResolveSettings(t *testing.T) {
 			wantUser: "u",
 		},
 		{
-			name:    "token in configuration, username and password in the environment",
-			cfg:     identityProviderModel{Endpoint: types.StringValue("http://h:1"), Token: types.StringValue("t")},
-			env:     map[string]string{EnvUsername: "u", EnvPassword: "p"},
-			wantErr: "Conflicting provider credentials",
+			name:      "token in configuration wins over username and password in the environment",
+			cfg:       identityProviderModel{Endpoint: types.StringValue("http://h:1"), Token: types.StringValue("t")},
+			env:       map[string]string{EnvUsername: "u", EnvPassword: "p"},
+			wantToken: "t",
+		},
+		{
+			name:     "username in configuration wins over a token in the environment",
+			cfg:      identityProviderModel{Endpoint: types.StringValue("http://h:1"), Username: types.StringValue("u")},
+			env:      map[string]string{EnvToken: "t", EnvPassword: "p"},
+			wantUser: "u",
 		},
 		{
 			name:    "missing endpoint",
