@@ -196,3 +196,21 @@ func (p *proxy) restore() {
 	defer p.mu.Unlock()
 	p.down = false
 }
+
+// Failed logins count on every replica: wrong passwords spread over three
+// replicas lock the account as many on one would, and the lockout answers
+// on each of them.
+func TestPostgres_LoginThrottleSharedByReplicas(t *testing.T) {
+	t.Parallel()
+	rs := replicas(t, needPostgres(t), 3)
+	as(t, rs[0], rs[0].Token).must(201, "POST", "/api/v1/users", map[string]any{"username": "vic", "email": "vic@example.com", "password": "password-vic"})
+	for i := range 5 {
+		as(t, rs[i%3], "").must(401, "POST", "/api/v1/login", map[string]string{"username": "vic", "password": "wrong-password"})
+	}
+	for i, s := range rs {
+		r := as(t, s, "").must(429, "POST", "/api/v1/login", map[string]string{"username": "vic", "password": "password-vic"})
+		if r.header.Get("Retry-After") == "" {
+			t.Errorf("replica %d: 429 without Retry-After", i)
+		}
+	}
+}

@@ -212,10 +212,14 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 	if err != nil {
 		return nil, err
 	}
+	throttle := api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures, MaxAddressFailures: opts.LoginMaxAddressFailures, Window: opts.LoginWindow}
+	var loginThrottle api.LoginThrottle
+	if st.Postgres() {
+		// Replicas count failed logins together.
+		loginThrottle = api.NewStoreThrottle(st, opts.Logger, throttle)
+	}
 	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, Keys: keys,
-		SessionTTL: opts.SessionTTL,
-		Throttle: api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures, MaxAddressFailures: opts.LoginMaxAddressFailures,
-			Window: opts.LoginWindow},
+		SessionTTL: opts.SessionTTL, Throttle: throttle, LoginThrottle: loginThrottle,
 		Hashing: passwords.HasherConfig{Concurrency: opts.HashConcurrency, Wait: opts.HashWait, Observe: opts.HashObserver}})
 	if err != nil {
 		return nil, err
