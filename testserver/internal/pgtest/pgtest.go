@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,9 +49,6 @@ var (
 	once     sync.Once
 	admin    *url.URL // the server's URL, on its maintenance database
 	startErr error
-	// watchdog is the write end of the pipe whose closing (this process
-	// exiting) stops the throwaway cluster; kept so it is never collected.
-	watchdog *os.File
 )
 
 // URL returns the URL of a new, empty database for tb, dropped when tb ends.
@@ -68,7 +66,7 @@ func URL(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
@@ -79,7 +77,7 @@ func URL(tb testing.TB) string {
 		if err != nil {
 			return
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }()
 		_, _ = db.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 	})
 	u := *admin
@@ -169,7 +167,7 @@ func startCluster(bin string) (*url.URL, error) {
 	data := filepath.Join(dir, "data")
 	if out, err := run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync").CombinedOutput(); err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+		return nil, fmt.Errorf("initdb: %w: %s", err, out)
 	}
 	port, err := freePort()
 	if err != nil {
@@ -180,7 +178,7 @@ func startCluster(bin string) (*url.URL, error) {
 	if out, err := run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts, "-w", "-t", "60", "start").CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log")) //nolint:gosec // our own folder
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("pg_ctl start: %v: %s %s", err, out, log)
+		return nil, fmt.Errorf("pg_ctl start: %w: %s %s", err, out, log)
 	}
 	if err := stopOnExit(run("pg_ctl", "-D", data, "-m", "immediate", "stop"), dir); err != nil {
 		_ = run("pg_ctl", "-D", data, "-m", "immediate", "stop").Run()
@@ -209,8 +207,12 @@ func stopOnExit(stop *exec.Cmd, dir string) error {
 		return err
 	}
 	_ = r.Close()
-	watchdog = w
-	go func() { _ = cmd.Wait() }()
+	// w stays open as long as this process lives: the goroutine keeps it
+	// from being collected (and closed) before then.
+	go func() {
+		_ = cmd.Wait()
+		runtime.KeepAlive(w)
+	}()
 	return nil
 }
 
@@ -219,6 +221,10 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil //nolint:forcetypeassert // a TCP listener
+	defer func() { _ = ln.Close() }()
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("unexpected listener address %v", ln.Addr())
+	}
+	return addr.Port, nil
 }

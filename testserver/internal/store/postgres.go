@@ -131,7 +131,9 @@ var rebound sync.Map // query -> PostgreSQL text
 // the store's queries are a fixed set.
 func rebind(query string) string {
 	if v, ok := rebound.Load(query); ok {
-		return v.(string) //nolint:forcetypeassert // only strings are stored
+		if s, ok := v.(string); ok {
+			return s
+		}
 	}
 	var b strings.Builder
 	b.Grow(len(query) + 16)
