@@ -186,8 +186,10 @@ func TestBadInput_ProblemForEveryMalformedRequest(t *testing.T) {
 			t.Errorf("%s: %d rows after malformed requests, %d before", tb, n, before[tb])
 		}
 	}
-	if v := scalar(t, s, `PRAGMA integrity_check`); v != "ok" {
-		t.Errorf("integrity_check: %s", v)
+	if !onPostgres(s) {
+		if v := scalar(t, s, `PRAGMA integrity_check`); v != "ok" {
+			t.Errorf("integrity_check: %s", v)
+		}
 	}
 	t.Logf("%d malformed requests, each a 4xx problem document; no row changed", len(cases))
 }

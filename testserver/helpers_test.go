@@ -2,15 +2,18 @@ package testserver_test
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/seed/terraform-provider-identity/testserver"
+	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 	_ "modernc.org/sqlite"
 )
 
@@ -147,15 +150,49 @@ func mkUser(t *testing.T, s *testserver.Server, username, role string) (string, 
 	return r.str("id"), login(t, s, username, "password-"+username)
 }
 
-// db opens the server's database for checking stored effects.
+// db opens the server's database for checking stored effects. The
+// store's SQL (with '?' placeholders) reads either backend.
 func db(t *testing.T, s *testserver.Server) *sql.DB {
 	t.Helper()
+	if store.IsPostgresURL(s.DBPath) {
+		return pgDB(t, s)
+	}
 	d, err := sql.Open("sqlite", "file:"+s.DBPath+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Close() })
 	return d
+}
+
+// onPostgres reports whether the server runs on PostgreSQL.
+func onPostgres(s *testserver.Server) bool { return store.IsPostgresURL(s.DBPath) }
+
+var (
+	pgMu  sync.Mutex
+	pgDBs = map[*testserver.Server]*sql.DB{}
+)
+
+// pgDB is one pool per server on PostgreSQL, opened like the server's own
+// so that it takes the store's SQL, and closed when the test ends.
+func pgDB(t *testing.T, s *testserver.Server) *sql.DB {
+	pgMu.Lock()
+	defer pgMu.Unlock()
+	if d, ok := pgDBs[s]; ok {
+		return d
+	}
+	d, err := testserver.OpenDatabase(context.Background(), s.DBPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgDBs[s] = d.Reader
+	t.Cleanup(func() {
+		pgMu.Lock()
+		delete(pgDBs, s)
+		pgMu.Unlock()
+		_ = d.Close()
+	})
+	return d.Reader
 }
 
 func count(t *testing.T, s *testserver.Server, query string, args ...any) int {

@@ -376,12 +376,7 @@ func TestPrivilegeMatrix(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
 	m := &matrix{t: t, s: s, sys: as(t, s, s.Token)}
-	d, err := sql.Open("sqlite", "file:"+s.DBPath+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = d.Close() })
-	m.db = d
+	m.db = db(t, s)
 
 	var subjects []subject
 	for i, r := range ladder {

@@ -210,6 +210,10 @@ func TestRace_RoleDeleteVersusUse(t *testing.T) {
 			t.Fatalf("round %d: create answers %d/%d disagree with %d users, %d tokens", round, rs[1].status, rs[2].status, users, toks)
 		}
 	}
+	// PostgreSQL checks foreign keys on every statement, with no way to turn them off.
+	if onPostgres(s) {
+		return
+	}
 	if r := count(t, s, `SELECT count(*) FROM pragma_foreign_key_check`); r != 0 {
 		t.Errorf("%d foreign key violations", r)
 	}

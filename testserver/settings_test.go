@@ -3,6 +3,7 @@ package testserver_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed/terraform-provider-identity/testserver"
 )
@@ -131,10 +132,11 @@ func TestSessionTTLFromSettings(t *testing.T) {
 	if exp == "" {
 		t.Fatal("no expires_at")
 	}
-	var left float64
-	if err := db(t, s).QueryRow(`SELECT (julianday(?) - julianday('now')) * 86400`, exp).Scan(&left); err != nil {
+	at, err := time.Parse(time.RFC3339Nano, exp)
+	if err != nil {
 		t.Fatal(err)
 	}
+	left := time.Until(at).Seconds()
 	if left < 9*60 || left > 10*60+5 {
 		t.Fatalf("session lasts %.0fs, want about 600s", left)
 	}

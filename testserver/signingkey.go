@@ -26,6 +26,12 @@ func KeyFilePath(dbPath string) string { return dbPath + ".key" }
 // only verifies. A key an older server kept in the database moves to the key
 // file (unless a key is configured) and is scrubbed from the database.
 func signingKeys(ctx context.Context, st *store.Store, opts Options) (*tokens.Keyring, error) {
+	if st.Postgres() {
+		if opts.SigningKey == "" {
+			return nil, errors.New("on PostgreSQL the signing key must be given (IDENTITY_SIGNING_KEY): every replica signs with the same key")
+		}
+		return keyring(opts.SigningKey, opts.PreviousSigningKey)
+	}
 	var legacy string
 	err := st.Tx(ctx, func(tx *sql.Tx) error {
 		v, ok, err := store.GetSetting(ctx, tx, legacySigningKey)
@@ -53,15 +59,20 @@ func signingKeys(ctx context.Context, st *store.Store, opts Options) (*tokens.Ke
 			return nil, fmt.Errorf("scrub the old signing key from the database: %w", err)
 		}
 	}
+	return keyring(key, opts.PreviousSigningKey)
+}
+
+// keyring checks the signing key and the previous one and makes the keyring.
+func keyring(key, previousKey string) (*tokens.Keyring, error) {
 	if len(key) < tokens.MinKeyLength {
 		return nil, fmt.Errorf("the signing key (IDENTITY_SIGNING_KEY) must be at least %d characters", tokens.MinKeyLength)
 	}
 	var previous [][]byte
-	if opts.PreviousSigningKey != "" {
-		if len(opts.PreviousSigningKey) < tokens.MinKeyLength {
+	if previousKey != "" {
+		if len(previousKey) < tokens.MinKeyLength {
 			return nil, fmt.Errorf("the previous signing key (IDENTITY_SIGNING_KEY_PREVIOUS) must be at least %d characters", tokens.MinKeyLength)
 		}
-		previous = append(previous, []byte(opts.PreviousSigningKey))
+		previous = append(previous, []byte(previousKey))
 	}
 	return tokens.NewKeyring([]byte(key), previous...)
 }

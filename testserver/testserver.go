@@ -22,6 +22,7 @@ import (
 	"github.com/seed/terraform-provider-identity/internal/catalog"
 	"github.com/seed/terraform-provider-identity/testserver/internal/api"
 	"github.com/seed/terraform-provider-identity/testserver/internal/passwords"
+	"github.com/seed/terraform-provider-identity/testserver/internal/pgtest"
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 )
 
@@ -32,14 +33,17 @@ type Options struct {
 	// (IDENTITY_SUPERUSER_PASSWORD for the standalone server).
 	SuperuserPassword string
 	// SigningKey signs third-party tokens (IDENTITY_SIGNING_KEY). When empty,
-	// a key is generated once and kept in a file beside the database
-	// (KeyFilePath: DBPath + ".key", mode 0600), never in the database.
+	// a key is generated once and kept in a file beside an SQLite database
+	// (KeyFilePath: DBPath + ".key", mode 0600), never in the database. On
+	// PostgreSQL it is required: every replica must sign with the same key.
 	SigningKey string
 	// PreviousSigningKey still verifies tokens signed before the signing key
 	// was rotated (IDENTITY_SIGNING_KEY_PREVIOUS); it signs nothing.
 	PreviousSigningKey string
-	// DBPath is the SQLite database file. Start defaults to a fresh file in
-	// tb.TempDir(); New defaults to identity.db.
+	// DBPath is the database: an SQLite file, or a PostgreSQL database as a
+	// postgres:// URL. Start defaults to a fresh file in tb.TempDir() (a
+	// fresh PostgreSQL database when IDENTITY_TEST_BACKEND=postgres); New
+	// defaults to identity.db.
 	DBPath string
 	// Listen is the address to listen on; default 127.0.0.1:0 (a random port).
 	Listen string
@@ -126,6 +130,12 @@ func Start(tb testing.TB, opts ...Options) *Server {
 	}
 	if o.DBPath == "" {
 		o.DBPath = filepath.Join(tb.TempDir(), "identity.db")
+		if pgtest.Enabled() {
+			o.DBPath = pgtest.URL(tb)
+		}
+	}
+	if o.SigningKey == "" && store.IsPostgresURL(o.DBPath) {
+		o.SigningKey = randomPassword() + randomPassword()
 	}
 	if o.SuperuserPassword == "" {
 		o.SuperuserPassword = randomPassword()
@@ -206,10 +216,14 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 	if err != nil {
 		return nil, err
 	}
+	throttle := api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures, MaxAddressFailures: opts.LoginMaxAddressFailures, Window: opts.LoginWindow}
+	var loginThrottle api.LoginThrottle
+	if st.Postgres() {
+		// Replicas count failed logins together.
+		loginThrottle = api.NewStoreThrottle(st, opts.Logger, throttle)
+	}
 	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, Keys: keys,
-		SessionTTL: opts.SessionTTL, Now: opts.Now,
-		Throttle: api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures, MaxAddressFailures: opts.LoginMaxAddressFailures,
-			Window: opts.LoginWindow},
+		SessionTTL: opts.SessionTTL, Now: opts.Now, Throttle: throttle, LoginThrottle: loginThrottle,
 		Hashing: passwords.HasherConfig{Concurrency: opts.HashConcurrency, Wait: opts.HashWait, Observe: opts.HashObserver}})
 	if err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: identity-server export [-db FILE] [-format yaml|json] > identities.yaml")
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", "identity.db", "SQLite database file to read")
+	db := fs.String("db", defaultDB(), dbUsage+" to read")
 	format := fs.String("format", "yaml", "output format: yaml or json")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -43,7 +43,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-format must be yaml or json, not %q", *format)
 	}
 	// Export never creates a database: a mistyped path is an error, not an empty file.
-	if _, err := os.Stat(*db); err != nil {
+	if _, err := os.Stat(*db); err != nil && !store.IsPostgresURL(*db) {
 		return fmt.Errorf("no database at %s: %w", *db, err)
 	}
 	ctx := context.Background()
@@ -68,7 +68,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: identity-server import [-db FILE] [-dry-run] FILE   (FILE - reads standard input)")
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", "identity.db", "SQLite database file to change (created when missing)")
+	db := fs.String("db", defaultDB(), dbUsage+" to change (an SQLite file is created when missing)")
 	dryRun := fs.Bool("dry-run", false, "list the changes without making them")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -137,7 +137,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout, line)
 	}
-	_, err = fmt.Fprintf(stdout, "%s %d change(s) to %s\n", verb, len(res.Changes), *db)
+	_, err = fmt.Fprintf(stdout, "%s %d change(s) to %s\n", verb, len(res.Changes), redactDB(*db))
 	return err
 }
 

@@ -4,6 +4,7 @@
 //	IDENTITY_SUPERUSER_PASSWORD=... identity-server -listen 127.0.0.1:8080 -db identity.db
 //	identity-server export -db identity.db > identities.yaml
 //	identity-server import -db other.db identities.yaml
+//	IDENTITY_SIGNING_KEY=... identity-server -db postgres://identity@db.internal/identity
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -40,6 +42,27 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return serve(args, stderr)
 }
 
+// dbUsage describes -db.
+const dbUsage = "database: an SQLite file, or a PostgreSQL URL (postgres://user@host:5432/db) that several replicas share (default from IDENTITY_DATABASE_URL)"
+
+// defaultDB is -db's default: IDENTITY_DATABASE_URL, else identity.db.
+func defaultDB() string {
+	if v := os.Getenv("IDENTITY_DATABASE_URL"); v != "" {
+		return v
+	}
+	return "identity.db"
+}
+
+// redactDB hides the password of a database URL for logs and messages.
+func redactDB(db string) string {
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return u.Redacted()
+		}
+	}
+	return db
+}
+
 func serve(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("identity-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -50,7 +73,7 @@ func serve(args []string, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
-	db := fs.String("db", "identity.db", "SQLite database file")
+	db := fs.String("db", defaultDB(), dbUsage)
 	cost := fs.String("password-cost", "default", "argon2id cost preset: default (OWASP) or low (demos only)")
 	level := fs.String("log-level", "info", "log level: trace, debug, info, warn, error")
 	readHeader := fs.Duration("read-header-timeout", testserver.DefaultReadHeaderTimeout, "longest time to read a request's headers")
@@ -85,7 +108,7 @@ func serve(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "url", s.URL, "db", s.DBPath, "password_cost", *cost)
+	log.Info("listening", "url", s.URL, "db", redactDB(s.DBPath), "password_cost", *cost)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -94,9 +95,7 @@ func (a *API) Handler() http.Handler { return a.logRequests(a) }
 // records and the status of a success; the pipeline (pipeline.go) does the rest.
 func (a *API) routes() {
 	m := a.mux
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	m.HandleFunc("GET /healthz", a.healthz)
 	m.HandleFunc("POST /api/v1/login", a.public(op{"session.login", "user", http.StatusOK}, a.login))
 	m.HandleFunc("POST /api/v1/logout", a.write(op{"session.logout", "user", http.StatusNoContent}, a.logout))
 	m.HandleFunc("GET /api/v1/me", a.read(op{}, a.me))
@@ -250,4 +249,22 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// healthTimeout bounds how long /healthz waits for the database.
+const healthTimeout = 2 * time.Second
+
+// healthz says whether the server can serve: 200 {"status":"ok"} when the
+// database answers, else 503 {"status":"unavailable"} with Retry-After, so a
+// load balancer takes a replica that lost its database out of rotation.
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+	defer cancel()
+	if err := a.st.Ping(ctx); err != nil {
+		a.log.Warn("health check: the database does not answer", "error", err)
+		w.Header().Set("Retry-After", strconv.Itoa(dbRetryAfter))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "not answering"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

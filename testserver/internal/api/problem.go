@@ -102,6 +102,19 @@ func busy() *Problem {
 	return p
 }
 
+// dbUnavailable answers a request that failed because the database could
+// not be reached: the same request may succeed shortly (another replica, or
+// the database back).
+func dbUnavailable() *Problem {
+	p := newProblem(http.StatusServiceUnavailable, "unavailable", "Service unavailable",
+		"the database is not answering; retry after %d seconds", dbRetryAfter)
+	p.retryAfter = dbRetryAfter
+	return p
+}
+
+// dbRetryAfter is the Retry-After of dbUnavailable, in seconds.
+const dbRetryAfter = 2
+
 func internalError() *Problem {
 	return newProblem(http.StatusInternalServerError, "internal", "Internal server error", "the server failed; see its log")
 }
@@ -131,6 +144,8 @@ func toProblem(err error) (*Problem, bool) {
 		return notFound("the object does not exist"), true
 	case store.IsConstraint(err):
 		return conflict("", "the change conflicts with existing data"), true
+	case store.IsUnavailable(err):
+		return dbUnavailable(), true
 	}
 	return internalError(), false
 }

@@ -224,6 +224,7 @@ func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
 
 func TestAccessLookupsUseIndexes(t *testing.T) {
 	f := newAccessFixture(t)
+	sqliteOnly(t, f.s)
 	args := func(n int) []any {
 		out := make([]any, n)
 		for i := range out {

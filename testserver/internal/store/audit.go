@@ -31,13 +31,8 @@ func InsertEvent(ctx context.Context, q Querier, e *Event) error {
 		e.At = Now()
 	}
 	e.Count, e.LastAt = 1, e.At
-	res, err := q.ExecContext(ctx, `INSERT INTO audit(at, actor, actor_id, action, object_type, object_id, outcome, status, detail, count, last_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		e.At, e.Actor, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Status, e.Detail, e.Count, e.LastAt)
-	if err != nil {
-		return err
-	}
-	e.ID, err = res.LastInsertId()
-	return err
+	return q.QueryRowContext(ctx, `INSERT INTO audit(at, actor, actor_id, action, object_type, object_id, outcome, status, detail, count, last_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		e.At, e.Actor, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Status, e.Detail, e.Count, e.LastAt).Scan(&e.ID)
 }
 
 // RefusalWindow is how long after its first refusal an audit row takes in

@@ -53,6 +53,8 @@ func unmigrate(t *testing.T, path string) {
 // TestFoldKeysMigrate: rows written before the comparison keys get theirs on
 // upgrade, so an address differing only in Unicode case is then refused; two
 // existing rows that collide stop the upgrade with both ids.
+// The upgrade of an SQLite database from before the comparison keys; a
+// PostgreSQL database starts with them.
 func TestFoldKeysMigrate(t *testing.T) {
 	ctx := context.Background()
 	for _, clash := range []bool{false, true} {

@@ -90,14 +90,9 @@ func InsertGroup(ctx context.Context, q Querier, g *Group) error {
 	if err := checkGroupUnique(ctx, q, g); err != nil {
 		return err
 	}
-	res, err := q.ExecContext(ctx, `INSERT INTO groups_(id, name, organization, full_name, description, created_at, updated_at, version,
-		name_key, organization_key, full_name_key) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, g.ID, g.Name, g.Organization, g.FullName, g.Description,
-		g.CreatedAt, g.UpdatedAt, g.Version, Fold(g.Name), Fold(g.Organization), Fold(g.FullName))
-	if err != nil {
-		return err
-	}
-	g.seq, err = res.LastInsertId()
-	return err
+	return q.QueryRowContext(ctx, `INSERT INTO groups_(id, name, organization, full_name, description, created_at, updated_at, version,
+		name_key, organization_key, full_name_key) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING seq`, g.ID, g.Name, g.Organization, g.FullName, g.Description,
+		g.CreatedAt, g.UpdatedAt, g.Version, Fold(g.Name), Fold(g.Organization), Fold(g.FullName)).Scan(&g.seq)
 }
 
 // UpdateGroup writes name, organization and description and bumps the version.
@@ -248,7 +243,7 @@ func ReplaceMembers(ctx context.Context, q Querier, groupID string, userIDs []st
 		for i, id := range part {
 			args[i] = id
 		}
-		stmt := `INSERT OR IGNORE INTO wanted_members(user_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?),", len(part)), ",")
+		stmt := `INSERT INTO wanted_members(user_id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?),", len(part)), ",") + ` ON CONFLICT DO NOTHING`
 		if _, err := q.ExecContext(ctx, stmt, args...); err != nil {
 			return 0, 0, err
 		}

@@ -115,13 +115,8 @@ func InsertPermission(ctx context.Context, q Querier, p *Permission) error {
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	res, err := q.ExecContext(ctx, `INSERT INTO permissions(id, operation, scope, user_id, group_id, role, created_at, version) VALUES (?,?,?,?,?,?,?,?)`,
-		p.ID, p.Operation, p.Scope, nullable(p.UserID), nullable(p.GroupID), nullable(p.Role), p.CreatedAt, p.Version)
-	if err != nil {
-		return err
-	}
-	p.seq, err = res.LastInsertId()
-	return err
+	return q.QueryRowContext(ctx, `INSERT INTO permissions(id, operation, scope, user_id, group_id, role, created_at, version) VALUES (?,?,?,?,?,?,?,?) RETURNING seq`,
+		p.ID, p.Operation, p.Scope, nullable(p.UserID), nullable(p.GroupID), nullable(p.Role), p.CreatedAt, p.Version).Scan(&p.seq)
 }
 
 // DeletePermission removes a grant.

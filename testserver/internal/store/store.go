@@ -1,6 +1,10 @@
-// Package store keeps the identity server's state in SQLite (modernc.org/sqlite,
-// no cgo): one writer connection running immediate transactions, a separate
-// read pool, WAL, and embedded versioned migrations.
+// Package store keeps the identity server's state in a database: SQLite
+// (modernc.org/sqlite, no cgo; one writer connection running immediate
+// transactions, a separate read pool, WAL) or PostgreSQL (pgx; one pool, write
+// transactions one at a time under an advisory lock, so replicas sharing the
+// database act as one server). The SQL is written once for both (see
+// postgres.go); each backend has its own embedded versioned migrations, with
+// the same versions.
 package store
 
 import (
@@ -20,7 +24,7 @@ import (
 	"modernc.org/sqlite"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // ErrNotFound is returned when the object does not exist.
@@ -47,11 +51,17 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Store is the database: W is the single writer, R the read pool.
+// Store is the database: W is the single writer, R the read pool. On
+// PostgreSQL both are the same pool.
 type Store struct {
 	W *sql.DB
 	R *sql.DB
+	// pg is set for PostgreSQL.
+	pg bool
 }
+
+// Postgres reports whether the store is on PostgreSQL.
+func (s *Store) Postgres() bool { return s.pg }
 
 func dsn(path string, write bool) string {
 	q := url.Values{}
@@ -72,12 +82,54 @@ func dsn(path string, write bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the database at path and applies migrations.
+// Open opens the database and applies its migrations: a postgres:// URL is a
+// PostgreSQL database, anything else the path of an SQLite file (see
+// openSQLite).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsPostgresURL(dsn) {
+		return openPG(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openPG(ctx context.Context, url string) (*Store, error) {
+	db, err := openPostgres(url)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	if err := migratePG(ctx, db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return &Store{W: db, R: db, pg: true}, nil
+}
+
+// migratePG migrates under a session advisory lock, so replicas that start
+// together wait for the first one's migrations and then find nothing to do.
+func migratePG(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, migrateLock); err != nil {
+		return err
+	}
+	err = migrate(ctx, conn, "migrations/postgres")
+	_, uerr := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, migrateLock)
+	return errors.Join(err, uerr)
+}
+
+// openSQLite opens (creating if needed) the SQLite database at path and applies migrations.
 // The file is created readable by its owner only, and an existing one (with
 // its -wal and -shm files) loses any group or other access: it holds
 // password hashes. SQLite gives the -wal and -shm files it creates the
 // database file's mode.
-func Open(ctx context.Context, path string) (*Store, error) {
+func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := restrictFiles(path); err != nil {
 		return nil, err
 	}
@@ -88,7 +140,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	if err := migrate(ctx, w); err != nil {
+	if err := migrate(ctx, w, "migrations/sqlite"); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
@@ -138,8 +190,12 @@ func restrictFiles(path string) error {
 
 // Scrub rewrites the database file and empties the write-ahead log, so
 // nothing deleted before (a secret moved out of the database) survives in
-// free pages or old log frames.
+// free pages or old log frames. PostgreSQL reclaims dead rows itself
+// (autovacuum); there it does nothing.
 func (s *Store) Scrub(ctx context.Context) error {
+	if s.pg {
+		return nil
+	}
 	if _, err := s.W.ExecContext(ctx, `VACUUM`); err != nil {
 		return err
 	}
@@ -149,14 +205,51 @@ func (s *Store) Scrub(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if s.R == s.W {
+		return s.W.Close()
+	}
 	return errors.Join(s.R.Close(), s.W.Close())
 }
 
-// Tx runs fn in one immediate write transaction, committing when fn returns nil.
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.pg {
+		return s.W.PingContext(ctx)
+	}
+	return s.R.PingContext(ctx)
+}
+
+// maxTxAttempts bounds how often Tx runs a PostgreSQL transaction that
+// failed only because of another one (see pgRetryable).
+const maxTxAttempts = 5
+
+// Tx runs fn in one write transaction, committing when fn returns nil. On
+// SQLite it is an immediate transaction on the single writer; on PostgreSQL
+// it first takes the writer lock (see writerLock), and runs again, up to
+// maxTxAttempts times, when it failed only because of another transaction.
 func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.W.BeginTx(ctx, nil)
+	if !s.pg {
+		return runTx(ctx, s.W, "", fn)
+	}
+	var err error
+	for range maxTxAttempts {
+		if err = runTx(ctx, s.W, `SELECT pg_advisory_xact_lock(?)`, fn); !pgRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func runTx(ctx context.Context, db *sql.DB, first string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
+	}
+	if first != "" {
+		if _, err := tx.ExecContext(ctx, first, writerLock); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
@@ -165,11 +258,17 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-func migrate(ctx context.Context, db *sql.DB) error {
+// beginner is a pool or one connection of it.
+type beginner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+func migrate(ctx context.Context, db beginner, dir string) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return err
 	}
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return err
 	}
@@ -180,7 +279,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if !ok || err != nil {
 			return fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
 		}
-		body, err := migrationFS.ReadFile("migrations/" + e.Name())
+		body, err := migrationFS.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return err
 		}
@@ -224,11 +323,18 @@ func Now() string { return FormatTime(time.Now()) }
 // FormatTime renders t in the wire format.
 func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-// IsConstraint reports whether err is an SQLite constraint violation
-// (unique, foreign key, check), which is always the client's doing.
+// IsConstraint reports whether err is a constraint violation (unique,
+// foreign key, check) of either backend, which is always the client's doing.
 func IsConstraint(err error) bool {
 	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == 19
+	return errors.As(err, &se) && se.Code()&0xff == 19 || pgConstraint(err)
+}
+
+// IsUnavailable reports whether err means the database could not be reached
+// or is not taking work now (PostgreSQL down, restarting or out of
+// connections): the request may succeed if repeated later.
+func IsUnavailable(err error) bool {
+	return pgUnavailable(err)
 }
 
 // GetSetting reads a setting; ok is false when it is unset.

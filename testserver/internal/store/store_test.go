@@ -10,26 +10,89 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/seed/terraform-provider-identity/testserver/internal/pgtest"
 )
 
+// open opens a fresh store on the backend the tests run on
+// (pgtest.EnvBackend) and returns it with its path or URL.
 func open(t *testing.T) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "s.db")
-	s, err := Open(context.Background(), path)
+	dsn := filepath.Join(t.TempDir(), "s.db")
+	if pgtest.Enabled() {
+		dsn = pgtest.URL(t)
+	}
+	s, err := Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	return s, path
+	return s, dsn
 }
 
-func TestMigrationsAndPragmas(t *testing.T) {
-	s, path := open(t)
+// sqliteOnly skips a test of SQLite's own machinery (pragmas, query plans,
+// files) when the tests run on PostgreSQL.
+func sqliteOnly(t *testing.T, s *Store) {
+	t.Helper()
+	if s.Postgres() {
+		t.Skip("checks SQLite's own machinery; the tests run on PostgreSQL")
+	}
+}
+
+// migrationDir is the folder of the backend's migrations.
+func migrationDir(s *Store) string {
+	if s.Postgres() {
+		return "migrations/postgres"
+	}
+	return "migrations/sqlite"
+}
+
+func TestMigrationsOnce(t *testing.T) {
+	s, dsn := open(t)
 	ctx := context.Background()
 	var n int
 	if err := s.R.QueryRow(`SELECT count(*) FROM schema_migrations WHERE version = 1`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("schema_migrations: %d %v", n, err)
 	}
+	// Re-opening applies nothing twice.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s2.Close() }()
+	embedded, err := fs.Glob(migrationFS, migrationDir(s2)+"/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.R.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(embedded) || n < 6 {
+		t.Fatalf("migrations after reopen: %d of %d, %v", n, len(embedded), err)
+	}
+}
+
+// Both backends have the same migration versions.
+func TestMigrationsMirror(t *testing.T) {
+	names := func(dir string) []string {
+		entries, err := fs.ReadDir(migrationFS, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	lite, pg := names("migrations/sqlite"), names("migrations/postgres")
+	if strings.Join(lite, ",") != strings.Join(pg, ",") {
+		t.Fatalf("sqlite migrations %v, postgres %v", lite, pg)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s, _ := open(t)
+	sqliteOnly(t, s)
 	for _, db := range []*sql.DB{s.W, s.R} {
 		var mode string
 		var fk, busy int
@@ -46,26 +109,11 @@ func TestMigrationsAndPragmas(t *testing.T) {
 	if _, err := s.R.Exec(`INSERT INTO settings(key, value) VALUES ('x', 'y')`); err == nil {
 		t.Fatal("the read pool accepted a write")
 	}
-	// Re-opening applies nothing twice.
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s2, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = s2.Close() }()
-	embedded, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s2.R.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(embedded) {
-		t.Fatalf("migrations after reopen: %d %v", n, err)
-	}
 }
 
 func TestLookupsUseIndexes(t *testing.T) {
 	s, _ := open(t)
+	sqliteOnly(t, s)
 	cases := map[string]string{
 		`SELECT id FROM users WHERE username = ?`:                                           "users_username",
 		`SELECT id FROM users u WHERE u.email = ?`:                                          "users_email",

@@ -80,13 +80,8 @@ func InsertToken(ctx context.Context, q Querier, t *Token) error {
 	if t.ExpiresAt != nil {
 		exp = *t.ExpiresAt
 	}
-	res, err := q.ExecContext(ctx, `INSERT INTO tokens(id, role, description, expires_at, created_at, created_by, version) VALUES (?,?,?,?,?,?,?)`,
-		t.ID, t.Role, t.Description, exp, t.CreatedAt, t.CreatedBy, t.Version)
-	if err != nil {
-		return err
-	}
-	t.seq, err = res.LastInsertId()
-	return err
+	return q.QueryRowContext(ctx, `INSERT INTO tokens(id, role, description, expires_at, created_at, created_by, version) VALUES (?,?,?,?,?,?,?) RETURNING seq`,
+		t.ID, t.Role, t.Description, exp, t.CreatedAt, t.CreatedBy, t.Version).Scan(&t.seq)
 }
 
 // DeleteToken revokes a token by removing its record.

@@ -207,24 +207,22 @@ func attrsJSON(a map[string]string) string {
 }
 
 // InsertUser stores a new user; ID, timestamps and version must be set.
-// The unique indexes refuse a taken username or email; only then is it
-// worth the two lookups that say which one, so a create that succeeds
-// costs one statement instead of three.
+// The unique indexes turn a taken username or email into no row inserted
+// (ON CONFLICT DO NOTHING, which leaves the transaction usable on both
+// backends); only then is it worth the two lookups that say which one, so a
+// create that succeeds costs one statement instead of three.
 func InsertUser(ctx context.Context, q Querier, u *User) error {
-	res, err := q.ExecContext(ctx, `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
-		attributes, password_hash, is_system, created_at, updated_at, version, email_key, organization_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	err := q.QueryRowContext(ctx, `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
+		attributes, password_hash, is_system, created_at, updated_at, version, email_key, organization_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT DO NOTHING RETURNING seq`,
 		u.ID, u.Username, u.Email, u.FirstName, u.LastName, u.Organization, u.Role, u.Disabled,
-		attrsJSON(u.Attributes), u.PasswordHash, u.System, u.CreatedAt, u.UpdatedAt, u.Version, Fold(u.Email), Fold(u.Organization))
-	if err != nil {
-		if IsConstraint(err) {
-			// The failed statement is undone on its own; the transaction stays usable.
-			if cerr := checkUserUnique(ctx, q, u); cerr != nil {
-				return cerr
-			}
+		attrsJSON(u.Attributes), u.PasswordHash, u.System, u.CreatedAt, u.UpdatedAt, u.Version, Fold(u.Email), Fold(u.Organization)).Scan(&u.seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		if cerr := checkUserUnique(ctx, q, u); cerr != nil {
+			return cerr
 		}
-		return err
+		return Conflict("id", "user id %s is already taken", u.ID)
 	}
-	u.seq, err = res.LastInsertId()
 	return err
 }
 
