@@ -27,6 +27,14 @@ type serverProc struct {
 
 func (p *serverProc) start() {
 	p.t.Helper()
+	p.launch()
+	p.await()
+}
+
+// launch starts the process without waiting for it to listen, so several
+// can start at the same moment.
+func (p *serverProc) launch() {
+	p.t.Helper()
 	cmd := exec.Command(p.bin, "-listen", p.addr, "-db", p.db, "-password-cost", "low")
 	cmd.Env = append(os.Environ(), "IDENTITY_SUPERUSER_PASSWORD="+p.pw,
 		"IDENTITY_SIGNING_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
@@ -36,6 +44,11 @@ func (p *serverProc) start() {
 	}
 	p.cmd, p.exited = cmd, make(chan struct{})
 	go func() { _ = cmd.Wait(); close(p.exited) }()
+}
+
+// await waits until the launched process accepts connections.
+func (p *serverProc) await() {
+	p.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if c, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
