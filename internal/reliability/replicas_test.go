@@ -65,7 +65,7 @@ func TestReplicas_LoadApplyThroughRoundRobin(t *testing.T) {
 	dsn := testserver.PostgresURL(t)
 	first, second := replicaLoad{250, 25, 100}, replicaLoad{400, 25, 175}
 	if soak() {
-		first, second = replicaLoad{1500, 100, 500}, replicaLoad{2500, 100, 1000}
+		first, second = replicaLoad{1000, 50, 500}, replicaLoad{1500, 50, 750}
 	}
 
 	const password = "replica-superuser-password"
@@ -230,8 +230,8 @@ func TestReplicas_LoadApplyThroughRoundRobin(t *testing.T) {
 			t.Errorf("replica %d served none of the requests after the kill", i)
 		}
 	}
-	t.Logf("second apply: %d resources; recovered in %s with %d failed re-apply run(s) and %d import(s); requests per replica %v (at the kill %v), %d failed at the proxy, %d received in all",
-		second.resources(), recovered.Round(time.Millisecond), runs, imports, final, killedAt, lb.failed.Load(), lb.received.Load())
+	t.Logf("second apply: %d resources; recovered in %s with %d failed re-apply run(s) and %d import(s) (user %q created outside state); requests per replica %v (at the kill %v), %d failed at the proxy, %d received in all",
+		second.resources(), recovered.Round(time.Millisecond), runs, imports, orphan, final, killedAt, lb.failed.Load(), lb.received.Load())
 
 	// The killed replica comes back and acts as one with the others.
 	replicas[victim].start()
@@ -263,6 +263,14 @@ func checkReplicasActAsOne(t *testing.T, urls []string, password string) {
 	u.Password = "replica-lockout-password"
 	if _, err := root.CreateUser(ctxFor(t, time.Minute), u); err != nil {
 		t.Fatal(err)
+	}
+	// The password is right: what refuses it later is the lockout.
+	owner, err := clientNew(urls[len(urls)-1], u.Username, u.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me, err := owner.Me(ctxFor(t, time.Minute)); err != nil || me.User == nil || me.User.Username != u.Username {
+		t.Fatalf("the new user's own login: %+v %v", me, err)
 	}
 	for i := range 5 {
 		if err := apiLogin(t, urls[i%len(urls)], u.Username, "a-wrong-password"); !errors.Is(err, client.ErrUnauthorized) {
