@@ -75,7 +75,7 @@ func benchThroughput(ctx context.Context, sz sizes, tmp string, rep *report) err
 	if err := floorSrv.Close(); err != nil {
 		return err
 	}
-	floorDB, err := testserver.OpenDatabase(ctx, floorPath)
+	floorDB, err := testserver.OpenBareDatabase(ctx, floorPath)
 	if err != nil {
 		return err
 	}

@@ -130,10 +130,22 @@ func migratePG(ctx context.Context, db *sql.DB) error {
 // password hashes. SQLite gives the -wal and -shm files it creates the
 // database file's mode.
 func openSQLite(ctx context.Context, path string) (*Store, error) {
+	return openSQLiteWith(ctx, path, openSQLitePool)
+}
+
+// OpenBareSQLite opens the SQLite database at path as database/sql alone
+// opens it: the store's DSN, pragmas and pool sizes, but connections that
+// prepare every statement on every call (no statement cache). It is the
+// floor the store is measured against.
+func OpenBareSQLite(ctx context.Context, path string) (*Store, error) {
+	return openSQLiteWith(ctx, path, func(dsn string) (*sql.DB, error) { return sql.Open("sqlite", dsn) })
+}
+
+func openSQLiteWith(ctx context.Context, path string, open func(dsn string) (*sql.DB, error)) (*Store, error) {
 	if err := restrictFiles(path); err != nil {
 		return nil, err
 	}
-	w, err := sql.Open("sqlite", dsn(path, true))
+	w, err := open(dsn(path, true))
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +156,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		_ = w.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, false))
+	r, err := open(dsn(path, false))
 	if err != nil {
 		_ = w.Close()
 		return nil, err
@@ -157,6 +169,16 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{W: w, R: r}, nil
+}
+
+// openSQLitePool opens a pool on dsn whose connections keep their prepared
+// statements (see stmtcache.go).
+func openSQLitePool(dsn string) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(cachingConnector{c}), nil
 }
 
 // FileMode is the mode of the database files.
