@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,6 +72,7 @@ type config struct {
 	keep        bool
 	large       int
 	floorN      string
+	cpuProfile  string
 }
 
 // sizes are the scenario sizes; -quick shrinks them for development.
@@ -129,6 +131,7 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder (configurations, state, logs)")
 	flag.StringVar(&cfg.floorN, "floor", "", "comma-separated N for the terraform_data comparison (default 100,500,2000; 20,50 with -quick)")
 	flag.IntVar(&cfg.large, "large", 0, "members of the large group (default 10,000; 1,000 with -quick)")
+	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server, load generator and floor: one process) to this file")
 	flag.DurationVar(&slowRequest, "slow", 0, "log server requests that take at least this long (0: never)")
 	flag.Parse()
 
@@ -176,6 +179,20 @@ func run(ctx context.Context, cfg config) error {
 	}
 	if cfg.large > 0 {
 		sz.largeGroup = cfg.large
+	}
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			_ = f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	tmp, err := os.MkdirTemp("", "identity-bench-")
 	if err != nil {

@@ -46,11 +46,11 @@ type call struct {
 	mode    mode
 	cred    credential
 	caller  authz.Caller
-	user    *store.User  // the calling user, for a session
-	token   *store.Token // the calling token, for a third-party token
-	ev      store.Event  // this request's audit record
-	quiet   bool         // the write changed nothing, so it is not audited
-	changed bool         // call.change ran
+	user    *store.SessionUser // the calling user, for a session
+	token   *store.Token       // the calling token, for a third-party token
+	ev      store.Event        // this request's audit record
+	quiet   bool               // the write changed nothing, so it is not audited
+	changed bool               // call.change ran
 	// need narrows the caller's grants that loadCaller loads into
 	// caller.Held to those the endpoint's rules read; nil loads none.
 	need *store.AccessFilter

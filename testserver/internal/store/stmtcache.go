@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"sync/atomic"
 )
 
 // SQLite connections keep their prepared statements, as pgx's connections
@@ -31,8 +32,15 @@ type sqliteConn interface {
 	driver.Validator
 }
 
-// cachingConnector opens connections that keep their prepared statements.
-type cachingConnector struct{ inner driver.Connector }
+// cachingConnector opens connections that keep their prepared statements
+// and count what they run in n.
+type cachingConnector struct {
+	inner driver.Connector
+	n     *poolCounts
+}
+
+// poolCounts count the statements a pool ran and those it prepared.
+type poolCounts struct{ run, prepared atomic.Int64 }
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.inner.Connect(ctx)
@@ -43,7 +51,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok {
 		return conn, nil
 	}
-	return &cachingConn{sqliteConn: sc, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
+	return &cachingConn{sqliteConn: sc, byQuery: map[string]*list.Element{}, lru: list.New(), n: c.n}, nil
 }
 
 func (c cachingConnector) Driver() driver.Driver { return c.inner.Driver() }
@@ -54,6 +62,7 @@ type cachingConn struct {
 	sqliteConn
 	byQuery map[string]*list.Element // of *cachedStmt
 	lru     *list.List               // most recently used first
+	n       *poolCounts
 }
 
 // cachedStmt is a prepared statement; busy while rows read from it are open
@@ -70,6 +79,26 @@ var (
 	_ driver.Connector = cachingConnector{}
 )
 
+// Statements reports how many statements the SQLite store has run on its
+// read pool and on its writer since it was opened (prepared statements
+// included; BEGIN and COMMIT not), so tests can hold a request to its cost.
+// On PostgreSQL both are 0.
+func (s *Store) Statements() (reads, writes int64) {
+	if s.reads == nil {
+		return 0, 0
+	}
+	return s.reads.run.Load(), s.writes.run.Load()
+}
+
+// Prepared reports how many statements the SQLite store's connections have
+// prepared since it was opened; 0 on PostgreSQL.
+func (s *Store) Prepared() int64 {
+	if s.reads == nil {
+		return 0
+	}
+	return s.reads.prepared.Load() + s.writes.prepared.Load()
+}
+
 // stmt returns the idle prepared statement for query, preparing and caching
 // it when there is none; nil when it is busy.
 func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, error) {
@@ -85,6 +114,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, erro
 	if err != nil {
 		return nil, err
 	}
+	c.n.prepared.Add(1)
 	cs := &cachedStmt{query: query, stmt: st}
 	c.byQuery[query] = c.lru.PushFront(cs)
 	for c.lru.Len() > stmtCacheSize {
@@ -100,6 +130,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, erro
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.n.run.Add(1)
 	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -115,6 +146,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.n.run.Add(1)
 	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
