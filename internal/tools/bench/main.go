@@ -49,6 +49,7 @@ var scenarios = []scenario{
 	{"largegroup", true, func(ctx context.Context, s step) error { return benchLargeGroup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
 	{"lookup", true, func(ctx context.Context, s step) error { return benchLookup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
 	{"throughput", false, func(ctx context.Context, s step) error { return benchThroughput(ctx, s.sz, s.tmp, s.rep) }},
+	{"postgres", false, func(ctx context.Context, s step) error { return benchPostgres(ctx, s.sz, s.rep) }},
 	{"passwords", false, func(ctx context.Context, s step) error { return benchPasswords(ctx, s.sz, s.tmp, s.rep) }},
 	{"decision", false, func(ctx context.Context, s step) error { return benchDecision(ctx, s.sz, s.tmp, s.rep) }},
 }
