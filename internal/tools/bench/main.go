@@ -74,6 +74,7 @@ type config struct {
 	large       int
 	floorN      string
 	cpuProfile  string
+	clients     string
 }
 
 // sizes are the scenario sizes; -quick shrinks them for development.
@@ -132,6 +133,7 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder (configurations, state, logs)")
 	flag.StringVar(&cfg.floorN, "floor", "", "comma-separated N for the terraform_data comparison (default 100,500,2000; 20,50 with -quick)")
 	flag.IntVar(&cfg.large, "large", 0, "members of the large group (default 10,000; 1,000 with -quick)")
+	flag.StringVar(&cfg.clients, "clients", "", "comma-separated concurrent clients of the throughput scenarios (default 1,8,32)")
 	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server, load generator and floor: one process) to this file")
 	flag.DurationVar(&slowRequest, "slow", 0, "log server requests that take at least this long (0: never)")
 	flag.Parse()
@@ -176,6 +178,16 @@ func run(ctx context.Context, cfg config) error {
 				return fmt.Errorf("-floor: %q is not a positive number", f)
 			}
 			sz.floorN = append(sz.floorN, n)
+		}
+	}
+	if cfg.clients != "" {
+		sz.clients = nil
+		for _, f := range strings.Split(cfg.clients, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return fmt.Errorf("-clients: %q is not a positive number", f)
+			}
+			sz.clients = append(sz.clients, n)
 		}
 	}
 	if cfg.large > 0 {

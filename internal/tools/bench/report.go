@@ -145,11 +145,11 @@ func runMode(cfg config) string {
 	} else {
 		parts = append(parts, "every scenario")
 	}
-	if cfg.floorN != "" || cfg.large > 0 {
-		parts = append(parts, "sizes changed with -floor or -large")
+	if cfg.floorN != "" || cfg.large > 0 || cfg.clients != "" {
+		parts = append(parts, "sizes changed with -floor, -large or -clients")
 	}
 	mode := strings.Join(parts, ", ")
-	if cfg.quick || cfg.only != "" || cfg.floorN != "" || cfg.large > 0 {
+	if cfg.quick || cfg.only != "" || cfg.floorN != "" || cfg.large > 0 || cfg.clients != "" {
 		return mode + "; not the figures to commit"
 	}
 	return mode + ", as `make bench` runs it"
@@ -474,7 +474,7 @@ func (r *report) writeThroughput(p *page) {
 		"so each statement is prepared on every call, as database/sql does by default: per create one transaction inserting the user row "+
 		"and its audit row, per read the same SELECT the server runs. The server and the floor take turns in %d slices of %s each, "+
 		"in a rotating order, so other work on the machine falls on both alike. The load generator shares the 2 cores with the server.\n\n",
-		r.sizes.throughputDur, throughputRounds, r.sizes.throughputDur/throughputRounds)
+		r.sizes.throughputDur, throughputRounds(r.sizes.throughputDur), throughputSlice)
 	p.printf("| clients | server creates/s | SQLite creates/s | ratio | server reads/s | SQLite reads/s | ratio |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range r.throughput {
 		p.printf("| %d | %.0f | %.0f | **%.0f%%** | %.0f | %.0f | **%.0f%%** |\n", t.clients, t.server.creates, t.sql.creates, 100*t.server.creates/t.sql.creates,
@@ -498,7 +498,7 @@ func (r *report) writePostgres(p *page) {
 		"to the next in turn. Floor: the same rows through the same driver (pgx through database/sql, whose statement cache is on by "+
 		"default; a pool of %d connections, the server's own per replica), with PostgreSQL's placeholders. "+
 		"The loads take turns in %d slices of %s each, in a rotating order. PostgreSQL, the servers and the load generator share the 2 cores.\n\n",
-		pgReplicas, pgPoolSize, throughputRounds, r.sizes.throughputDur/throughputRounds)
+		pgReplicas, pgPoolSize, throughputRounds(r.sizes.throughputDur), throughputSlice)
 	p.printf("| clients | creates/s: one server / %d replicas / bare | ratios | reads/s: one server / %d replicas / bare | ratios |\n|---:|---:|---:|---:|---:|\n",
 		pgReplicas, pgReplicas)
 	for _, t := range x.results {

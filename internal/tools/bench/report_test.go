@@ -126,7 +126,8 @@ func TestRunMode(t *testing.T) {
 		{config{}, "full, every scenario, as `make bench` runs it"},
 		{config{quick: true}, "quick (`-quick`: small sizes), every scenario; not the figures to commit"},
 		{config{only: "decision"}, "full, only decision; not the figures to commit"},
-		{config{large: 500}, "full, every scenario, sizes changed with -floor or -large; not the figures to commit"},
+		{config{large: 500}, "full, every scenario, sizes changed with -floor, -large or -clients; not the figures to commit"},
+		{config{clients: "8"}, "full, every scenario, sizes changed with -floor, -large or -clients; not the figures to commit"},
 	} {
 		if got := runMode(c.cfg); got != c.want {
 			t.Errorf("runMode(%+v) = %q, want %q", c.cfg, got, c.want)

@@ -79,21 +79,26 @@ func (l *load) created(id string) {
 	l.mu.Unlock()
 }
 
-// throughputRounds is how many slices each measurement is cut into: the
-// loads take turns, slice by slice in a rotating order, so a change in the
-// machine's other work falls on all of them alike.
-const throughputRounds = 4
+// throughputSlice is how long one load runs before the next takes its turn:
+// the loads take turns, slice by slice in a rotating order, so a change in
+// the machine's other work falls on all of them alike.
+const throughputSlice = 250 * time.Millisecond
+
+// throughputRounds is how many slices of throughputSlice a measurement of d
+// is cut into.
+func throughputRounds(d time.Duration) int { return max(1, int(d/throughputSlice)) }
 
 // compareLoads measures the loads' creates, then their reads (of users each
 // created), at n concurrent clients, each for d in all, taking turns in
 // throughputRounds slices.
 func compareLoads(ctx context.Context, n int, d time.Duration, seq *atomic.Int64, loads []*load) ([]rates, error) {
 	out := make([]rates, len(loads))
-	slice := d / throughputRounds
+	rounds := throughputRounds(d)
+	slice := d / time.Duration(rounds)
 	for _, phase := range []string{"create", "read"} {
 		done := make([]int64, len(loads))
 		took := make([]time.Duration, len(loads))
-		for round := range throughputRounds {
+		for round := range rounds {
 			for k := range loads {
 				l := loads[(k+round)%len(loads)]
 				var fn func(ctx context.Context, worker, i int) error
