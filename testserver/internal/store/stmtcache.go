@@ -198,3 +198,15 @@ func (r *cachedRows) Close() error {
 	}
 	return err
 }
+
+// keyRead is the context of a read of one row by its key (the session or
+// token of every request, a user by id): such a read takes microseconds, so
+// it runs to its end even when the request is abandoned. A context that can
+// be cancelled costs modernc's SQLite driver a goroutine per statement, to
+// watch for the cancellation; this one has none. The values of ctx remain.
+func keyRead(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
