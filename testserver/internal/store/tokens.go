@@ -27,7 +27,9 @@ const tokenFrom = ` FROM tokens t JOIN roles r ON r.name = t.role`
 func scanToken(s scanner) (Token, error) {
 	var t Token
 	var exp, used sql.NullString
-	err := s.Scan(&t.seq, &t.ID, &t.Role, &t.Description, &exp, &t.CreatedAt, &t.CreatedBy, &t.Version, &t.Level, &used)
+	var level int64 // see scanUser
+	err := s.Scan(&t.seq, &t.ID, &t.Role, &t.Description, &exp, &t.CreatedAt, &t.CreatedBy, &t.Version, &level, &used)
+	t.Level = int(level)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, ErrNotFound
 	}
@@ -117,13 +119,14 @@ type SessionUser struct {
 // authentication needs.
 func GetSessionUser(ctx context.Context, q Querier, tokenHash string) (SessionUser, int64, error) {
 	var u SessionUser
-	var exp int64
+	var level, exp int64
 	err := q.QueryRowContext(keyRead(ctx), `SELECT u.id, u.username, u.role, r.level, u.disabled, u.is_system, s.expires_at FROM sessions s
 		JOIN users u ON u.id = s.user_id JOIN roles r ON r.name = u.role WHERE s.token_hash = ?`, tokenHash).
-		Scan(&u.ID, &u.Username, &u.Role, &u.Level, &u.Disabled, &u.System, &exp)
+		Scan(&u.ID, &u.Username, &u.Role, &level, &u.Disabled, &u.System, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, 0, ErrNotFound
 	}
+	u.Level = int(level)
 	return u, exp, err
 }
 
