@@ -199,6 +199,7 @@ func (r *report) render() string {
 	p.printf("```sh\nmake bench                                   # everything, writes internal/tools/bench/RESULTS.md\n")
 	p.printf("go run ./internal/tools/bench -quick -out /tmp/quick.md   # small sizes, a few minutes\n")
 	p.printf("go run ./internal/tools/bench -only floor                 # one scenario: %s\n", strings.Join(scenarioNames, ", "))
+	p.printf("go run ./internal/tools/bench -only throughput,postgres -clients 8 -cpuprofile cpu.prof   # server against bare SQLite and PostgreSQL, profiled\n")
 	p.printf("go test -run '^$' -bench . -benchmem ./testserver/...      # Go benchmarks of the store and the handlers\n")
 	p.printf("go test -run '^$' -bench BenchmarkCreateUser -cpuprofile cpu.prof ./testserver && go tool pprof -top cpu.prof\n```\n\n")
 	p.b.WriteString(notes)
