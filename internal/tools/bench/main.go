@@ -170,24 +170,15 @@ func run(ctx context.Context, cfg config) error {
 	if cfg.quick {
 		sz = quickSizes()
 	}
+	var err error
 	if cfg.floorN != "" {
-		sz.floorN = nil
-		for _, f := range strings.Split(cfg.floorN, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 {
-				return fmt.Errorf("-floor: %q is not a positive number", f)
-			}
-			sz.floorN = append(sz.floorN, n)
+		if sz.floorN, err = positiveInts("-floor", cfg.floorN); err != nil {
+			return err
 		}
 	}
 	if cfg.clients != "" {
-		sz.clients = nil
-		for _, f := range strings.Split(cfg.clients, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 {
-				return fmt.Errorf("-clients: %q is not a positive number", f)
-			}
-			sz.clients = append(sz.clients, n)
+		if sz.clients, err = positiveInts("-clients", cfg.clients); err != nil {
+			return err
 		}
 	}
 	if cfg.large > 0 {
@@ -259,6 +250,19 @@ func run(ctx context.Context, cfg config) error {
 	}
 	logf("wrote %s in %s", cfg.out, rep.elapsed.Round(time.Second))
 	return nil
+}
+
+// positiveInts parses the comma-separated positive numbers of a flag.
+func positiveInts(flagName, list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s: %q is not a positive number", flagName, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func logf(format string, args ...any) {

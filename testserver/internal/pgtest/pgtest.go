@@ -79,7 +79,7 @@ var ErrUnavailable = errors.New("PostgreSQL is not available")
 func NewDatabase(ctx context.Context) (string, func() error, error) {
 	once.Do(func() { admin, startErr = server() })
 	if startErr != nil {
-		return "", nil, fmt.Errorf("%w (%v)", ErrUnavailable, startErr)
+		return "", nil, fmt.Errorf("%w (%w)", ErrUnavailable, startErr)
 	}
 	name := "identity_test_" + randomHex(8)
 	db, err := sql.Open("pgx", admin.String())

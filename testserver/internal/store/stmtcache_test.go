@@ -7,9 +7,15 @@ import (
 	"testing"
 )
 
-// cacheOf returns the statement cache of the connection c runs on.
-func cacheOf(t *testing.T, conn *sql.Conn) *cachingConn {
+// readConn takes one connection of s's read pool, returned when t ends, and
+// its statement cache.
+func readConn(t *testing.T, s *Store) (*sql.Conn, *cachingConn) {
 	t.Helper()
+	conn, err := s.R.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
 	var cc *cachingConn
 	if err := conn.Raw(func(dc any) error {
 		var ok bool
@@ -21,19 +27,14 @@ func cacheOf(t *testing.T, conn *sql.Conn) *cachingConn {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return cc
+	return conn, cc
 }
 
 func TestStatementCacheReusesPreparedStatements(t *testing.T) {
 	s, _ := open(t)
 	sqliteOnly(t, s)
 	ctx := context.Background()
-	conn, err := s.R.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	cc := cacheOf(t, conn)
+	conn, cc := readConn(t, s)
 	const q = `SELECT count(*) FROM schema_migrations WHERE version >= ?`
 	var first *cachedStmt
 	for i, v := range []int{1, 2, 1} {
@@ -114,12 +115,7 @@ func TestStatementCacheEvicts(t *testing.T) {
 	s, _ := open(t)
 	sqliteOnly(t, s)
 	ctx := context.Background()
-	conn, err := s.R.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = conn.Close() }()
-	cc := cacheOf(t, conn)
+	conn, cc := readConn(t, s)
 	for round := range 2 {
 		for i := range stmtCacheSize + 10 {
 			var n int
