@@ -199,13 +199,16 @@ func (r *cachedRows) Close() error {
 	return err
 }
 
-// keyRead is the context of a read of one row by its key (the session or
-// token of every request, a user by id): such a read takes microseconds, so
-// it runs to its end even when the request is abandoned. A context that can
-// be cancelled costs modernc's SQLite driver a goroutine per statement, to
-// watch for the cancellation; this one has none. The values of ctx remain.
-func keyRead(ctx context.Context) context.Context {
-	if ctx.Done() == nil {
+// KeyRead is the context for reading one row by its key (the session or
+// token of every request, a user by id). On SQLite such a read takes
+// microseconds, so it runs to its end even when the request is abandoned:
+// a context that can be cancelled costs database/sql and modernc's driver a
+// goroutine each per statement, to watch for the cancellation, and this one
+// has none (the values of ctx remain). On PostgreSQL it is ctx itself: a
+// statement there waits on the network, and a request that ends must still
+// end it.
+func (s *Store) KeyRead(ctx context.Context) context.Context {
+	if s.pg || ctx.Done() == nil {
 		return ctx
 	}
 	return context.WithoutCancel(ctx)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -183,5 +184,32 @@ func TestPostgresReusesPreparedStatements(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("the query is prepared %d times on the connection, want once", n)
+	}
+}
+
+type ctxKey struct{}
+
+// Key reads on SQLite run without a cancellable context (none of the
+// goroutines that watch one), keeping its values; on PostgreSQL, where a
+// statement waits on the network, the request's context still ends them.
+func TestKeyReadContext(t *testing.T) {
+	s, _ := open(t)
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, "v"))
+	defer cancel()
+	got := s.KeyRead(ctx)
+	if got.Value(ctxKey{}) != "v" {
+		t.Fatal("the key read's context lost the request's values")
+	}
+	if s.Postgres() {
+		if got != ctx {
+			t.Fatal("on PostgreSQL a key read must keep the request's cancellation")
+		}
+		return
+	}
+	if got.Done() != nil {
+		t.Fatal("on SQLite a key read's context can still be cancelled")
+	}
+	if _, err := GetUser(got, s.R, "no-such-user"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("GetUser: %v, want ErrNotFound", err)
 	}
 }

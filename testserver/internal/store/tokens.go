@@ -44,7 +44,7 @@ func scanToken(s scanner) (Token, error) {
 
 // GetToken returns the token with that id; a revoked token is not found.
 func GetToken(ctx context.Context, q Querier, id string) (Token, error) {
-	return scanToken(q.QueryRowContext(keyRead(ctx), `SELECT `+tokenCols+tokenFrom+` WHERE t.id = ?`, id))
+	return scanToken(q.QueryRowContext(ctx, `SELECT `+tokenCols+tokenFrom+` WHERE t.id = ?`, id))
 }
 
 // TokenFilter narrows ListTokens; empty fields do not filter.
@@ -120,7 +120,7 @@ type SessionUser struct {
 func GetSessionUser(ctx context.Context, q Querier, tokenHash string) (SessionUser, int64, error) {
 	var u SessionUser
 	var level, exp int64
-	err := q.QueryRowContext(keyRead(ctx), `SELECT u.id, u.username, u.role, r.level, u.disabled, u.is_system, s.expires_at FROM sessions s
+	err := q.QueryRowContext(ctx, `SELECT u.id, u.username, u.role, r.level, u.disabled, u.is_system, s.expires_at FROM sessions s
 		JOIN users u ON u.id = s.user_id JOIN roles r ON r.name = u.role WHERE s.token_hash = ?`, tokenHash).
 		Scan(&u.ID, &u.Username, &u.Role, &level, &u.Disabled, &u.System, &exp)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -115,7 +115,7 @@ func scanUser(s scanner) (User, error) {
 
 // GetUser returns the user with that id.
 func GetUser(ctx context.Context, q Querier, id string) (User, error) {
-	return scanUser(q.QueryRowContext(keyRead(ctx), `SELECT `+userCols+userFrom+` WHERE u.id = ?`, id))
+	return scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE u.id = ?`, id))
 }
 
 // GetUserByUsername returns the user with that username (case-insensitive, indexed).
