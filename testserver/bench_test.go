@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,6 +109,41 @@ func BenchmarkGetUser(b *testing.B) {
 		serve(b, h, s.Token, "GET", "/api/v1/users/"+users[i%len(users)]["id"], nil, http.StatusOK)
 		i++
 	}
+}
+
+// BenchmarkGetUserHTTP is GET /api/v1/users/{id} over loopback HTTP with
+// keep-alive from 8 goroutines, as clients send it: unlike the handler
+// benchmarks, each request has a context that ends with its connection.
+func BenchmarkGetUserHTTP(b *testing.B) {
+	s, h := benchServer(b)
+	users := createBenchUsers(b, s, h, 200)
+	tr := &http.Transport{MaxIdleConnsPerHost: 16}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, err := http.NewRequest("GET", s.URL+"/api/v1/users/"+users[int(next.Add(1))%len(users)]["id"], nil)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+s.Token)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
 }
 
 // BenchmarkLookupUser is GET /api/v1/users?email= and ?username= (mixed

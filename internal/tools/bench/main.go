@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,6 +49,7 @@ var scenarios = []scenario{
 	{"largegroup", true, func(ctx context.Context, s step) error { return benchLargeGroup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
 	{"lookup", true, func(ctx context.Context, s step) error { return benchLookup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
 	{"throughput", false, func(ctx context.Context, s step) error { return benchThroughput(ctx, s.sz, s.tmp, s.rep) }},
+	{"postgres", false, func(ctx context.Context, s step) error { return benchPostgres(ctx, s.sz, s.rep) }},
 	{"passwords", false, func(ctx context.Context, s step) error { return benchPasswords(ctx, s.sz, s.tmp, s.rep) }},
 	{"decision", false, func(ctx context.Context, s step) error { return benchDecision(ctx, s.sz, s.tmp, s.rep) }},
 }
@@ -71,6 +73,8 @@ type config struct {
 	keep        bool
 	large       int
 	floorN      string
+	cpuProfile  string
+	clients     string
 }
 
 // sizes are the scenario sizes; -quick shrinks them for development.
@@ -129,6 +133,8 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder (configurations, state, logs)")
 	flag.StringVar(&cfg.floorN, "floor", "", "comma-separated N for the terraform_data comparison (default 100,500,2000; 20,50 with -quick)")
 	flag.IntVar(&cfg.large, "large", 0, "members of the large group (default 10,000; 1,000 with -quick)")
+	flag.StringVar(&cfg.clients, "clients", "", "comma-separated concurrent clients of the throughput scenarios (default 1,8,32)")
+	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server, load generator and floor: one process) to this file")
 	flag.DurationVar(&slowRequest, "slow", 0, "log server requests that take at least this long (0: never)")
 	flag.Parse()
 
@@ -164,18 +170,33 @@ func run(ctx context.Context, cfg config) error {
 	if cfg.quick {
 		sz = quickSizes()
 	}
+	var err error
 	if cfg.floorN != "" {
-		sz.floorN = nil
-		for _, f := range strings.Split(cfg.floorN, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 {
-				return fmt.Errorf("-floor: %q is not a positive number", f)
-			}
-			sz.floorN = append(sz.floorN, n)
+		if sz.floorN, err = positiveInts("-floor", cfg.floorN); err != nil {
+			return err
+		}
+	}
+	if cfg.clients != "" {
+		if sz.clients, err = positiveInts("-clients", cfg.clients); err != nil {
+			return err
 		}
 	}
 	if cfg.large > 0 {
 		sz.largeGroup = cfg.large
+	}
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			_ = f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
 	}
 	tmp, err := os.MkdirTemp("", "identity-bench-")
 	if err != nil {
@@ -229,6 +250,19 @@ func run(ctx context.Context, cfg config) error {
 	}
 	logf("wrote %s in %s", cfg.out, rep.elapsed.Round(time.Second))
 	return nil
+}
+
+// positiveInts parses the comma-separated positive numbers of a flag.
+func positiveInts(flagName, list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s: %q is not a positive number", flagName, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func logf(format string, args ...any) {

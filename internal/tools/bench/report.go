@@ -39,6 +39,7 @@ type report struct {
 	largeGroup *largeGroupResult
 	lookup     []lookupResult
 	throughput []throughputResult
+	postgres   *postgresReport
 	passwords  *passwordResult
 	decision   *decisionResult
 }
@@ -144,11 +145,11 @@ func runMode(cfg config) string {
 	} else {
 		parts = append(parts, "every scenario")
 	}
-	if cfg.floorN != "" || cfg.large > 0 {
-		parts = append(parts, "sizes changed with -floor or -large")
+	if cfg.floorN != "" || cfg.large > 0 || cfg.clients != "" {
+		parts = append(parts, "sizes changed with -floor, -large or -clients")
 	}
 	mode := strings.Join(parts, ", ")
-	if cfg.quick || cfg.only != "" || cfg.floorN != "" || cfg.large > 0 {
+	if cfg.quick || cfg.only != "" || cfg.floorN != "" || cfg.large > 0 || cfg.clients != "" {
 		return mode + "; not the figures to commit"
 	}
 	return mode + ", as `make bench` runs it"
@@ -190,6 +191,7 @@ func (r *report) render() string {
 	r.writeLargeGroup(p)
 	r.writeLookup(p)
 	r.writeThroughput(p)
+	r.writePostgres(p)
 	r.writePasswords(p)
 	r.writeDecision(p)
 
@@ -197,6 +199,7 @@ func (r *report) render() string {
 	p.printf("```sh\nmake bench                                   # everything, writes internal/tools/bench/RESULTS.md\n")
 	p.printf("go run ./internal/tools/bench -quick -out /tmp/quick.md   # small sizes, a few minutes\n")
 	p.printf("go run ./internal/tools/bench -only floor                 # one scenario: %s\n", strings.Join(scenarioNames, ", "))
+	p.printf("go run ./internal/tools/bench -only throughput,postgres -clients 8 -cpuprofile cpu.prof   # server against bare SQLite and PostgreSQL, profiled\n")
 	p.printf("go test -run '^$' -bench . -benchmem ./testserver/...      # Go benchmarks of the store and the handlers\n")
 	p.printf("go test -run '^$' -bench BenchmarkCreateUser -cpuprofile cpu.prof ./testserver && go tool pprof -top cpu.prof\n```\n\n")
 	p.b.WriteString(notes)
@@ -251,14 +254,59 @@ func (r *report) writeTargets(p *page) {
 		p.printf("| access decision at %s grants within 1.5× of %s (user in %d groups) | %.2f× through the handler, %.2f× over HTTP | %s |\n",
 			count(x.grants[last]), count(x.grants[0]), decisionGroups, ratio, x.ratio(x.http, last), verdict(ratio <= 1.5))
 	}
-	for _, t := range r.throughput {
-		if t.clients == 8 {
-			ratio := t.serverCreates / t.sqlCreates
-			p.printf("| server creates at 8 clients ≥ 50%% of bare SQLite | %.0f%% (%.0f/s vs %.0f/s) | %s |\n",
-				100*ratio, t.serverCreates, t.sqlCreates, verdict(ratio >= 0.5))
+	if t := r.throughputAt(8); t != nil {
+		pg := r.postgresAt(8)
+		for _, k := range []struct {
+			what             string
+			server, sql      float64
+			one, many, floor float64
+		}{
+			{"creates", t.server.creates, t.sql.creates, pg.one.creates, pg.replicas.creates, pg.bare.creates},
+			{"reads", t.server.reads, t.sql.reads, pg.one.reads, pg.replicas.reads, pg.bare.reads},
+		} {
+			ratio := k.server / k.sql
+			p.printf("| server %s at 8 clients ≥ 50%% of bare SQLite | %.0f%% (%.0f/s vs %.0f/s)%s | %s |\n",
+				k.what, 100*ratio, k.server, k.sql, r.postgresBeside(k.one, k.many, k.floor), verdict(ratio >= 0.5))
 		}
 	}
 	p.printf("\n")
+}
+
+// throughputAt is the SQLite throughput at n clients, nil when not measured.
+func (r *report) throughputAt(n int) *throughputResult {
+	for i := range r.throughput {
+		if r.throughput[i].clients == n {
+			return &r.throughput[i]
+		}
+	}
+	return nil
+}
+
+// postgresAt is the PostgreSQL throughput at n clients; zero when not measured.
+func (r *report) postgresAt(n int) postgresResult {
+	if r.postgres != nil {
+		for _, x := range r.postgres.results {
+			if x.clients == n {
+				return x
+			}
+		}
+	}
+	return postgresResult{}
+}
+
+// postgresBeside is the PostgreSQL ratios shown beside a SQLite target, or
+// why there are none.
+func (r *report) postgresBeside(one, many, floor float64) string {
+	switch {
+	case r.postgres == nil:
+		return ""
+	case r.postgres.skipped != "":
+		return "; PostgreSQL skipped"
+	case floor == 0:
+		return ""
+	}
+	return fmt.Sprintf("; PostgreSQL: one server %.0f%%, %d replicas %.0f%% of bare PostgreSQL (%.0f/s, %.0f/s vs %.0f/s)",
+		100*one/floor, pgReplicas, 100*many/floor, one, many, floor)
 }
 
 func count(n int) string {
@@ -421,14 +469,43 @@ func (r *report) writeThroughput(p *page) {
 		return
 	}
 	p.printf("## 5. Server throughput against bare SQLite\n\n")
-	p.printf("Server: `POST /api/v1/users` (no password) and `GET /api/v1/users/{id}` over loopback HTTP with keep-alive, from N goroutines for %s each. "+
-		"Floor: the same rows through database/sql on a database the server migrated, opened with the server's DSN "+
-		"(one writer connection, immediate transactions; read pool of 8): per create one transaction inserting the user row and its audit row, "+
-		"per read the same SELECT the server runs. The load generator shares the 2 cores with the server.\n\n", r.sizes.throughputDur)
+	p.printf("Server: `POST /api/v1/users` (no password) and `GET /api/v1/users/{id}` over loopback HTTP with keep-alive, from N goroutines, "+
+		"for %s per load and phase. Floor: the same rows through database/sql alone on a database the server migrated, opened with the server's DSN "+
+		"(one writer connection, immediate transactions; read pool of 8) but without the statement cache the server's connections keep, "+
+		"so each statement is prepared on every call, as database/sql does by default: per create one transaction inserting the user row "+
+		"and its audit row, per read the same SELECT the server runs. The server and the floor take turns in %d slices of %s each, "+
+		"in a rotating order, so other work on the machine falls on both alike. The load generator shares the 2 cores with the server.\n\n",
+		r.sizes.throughputDur, throughputRounds(r.sizes.throughputDur), throughputSlice)
 	p.printf("| clients | server creates/s | SQLite creates/s | ratio | server reads/s | SQLite reads/s | ratio |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range r.throughput {
-		p.printf("| %d | %.0f | %.0f | **%.0f%%** | %.0f | %.0f | %.0f%% |\n", t.clients, t.serverCreates, t.sqlCreates, 100*t.serverCreates/t.sqlCreates,
-			t.serverReads, t.sqlReads, 100*t.serverReads/t.sqlReads)
+		p.printf("| %d | %.0f | %.0f | **%.0f%%** | %.0f | %.0f | **%.0f%%** |\n", t.clients, t.server.creates, t.sql.creates, 100*t.server.creates/t.sql.creates,
+			t.server.reads, t.sql.reads, 100*t.server.reads/t.sql.reads)
+	}
+	p.printf("\n")
+}
+
+func (r *report) writePostgres(p *page) {
+	x := r.postgres
+	if x == nil {
+		return
+	}
+	p.printf("## 5b. Server throughput on PostgreSQL, one server and %d replicas\n\n", pgReplicas)
+	if x.skipped != "" {
+		p.printf("skipped: %s.\n\n", x.skipped)
+		return
+	}
+	p.printf("The same requests as above against servers on one PostgreSQL database (a throwaway cluster started by the benchmark, "+
+		"or the server IDENTITY_TEST_POSTGRES_URL names): one server, then %d servers (replicas) behind a client that sends each request "+
+		"to the next in turn. Floor: the same rows through the same driver (pgx through database/sql, whose statement cache is on by "+
+		"default; a pool of %d connections, the server's own per replica), with PostgreSQL's placeholders. "+
+		"The loads take turns in %d slices of %s each, in a rotating order. PostgreSQL, the servers and the load generator share the 2 cores.\n\n",
+		pgReplicas, pgPoolSize, throughputRounds(r.sizes.throughputDur), throughputSlice)
+	p.printf("| clients | creates/s: one server / %d replicas / bare | ratios | reads/s: one server / %d replicas / bare | ratios |\n|---:|---:|---:|---:|---:|\n",
+		pgReplicas, pgReplicas)
+	for _, t := range x.results {
+		p.printf("| %d | %.0f / %.0f / %.0f | **%.0f%%** / **%.0f%%** | %.0f / %.0f / %.0f | **%.0f%%** / **%.0f%%** |\n", t.clients,
+			t.one.creates, t.replicas.creates, t.bare.creates, 100*t.one.creates/t.bare.creates, 100*t.replicas.creates/t.bare.creates,
+			t.one.reads, t.replicas.reads, t.bare.reads, 100*t.one.reads/t.bare.reads, 100*t.replicas.reads/t.bare.reads)
 	}
 	p.printf("\n")
 }

@@ -47,8 +47,10 @@ func sampleReport(cfg config) *report {
 		pipeline:   &pipe,
 		largeGroup: lg,
 		lookup:     []lookupResult{{users: 1000, byEmail: lat, byName: lat, byID: lat, dataPlan: time.Second}, {users: 100000, byEmail: lat, byName: lat, byID: lat, dataPlan: time.Second}},
-		throughput: []throughputResult{{clients: 8, serverCreates: 300, sqlCreates: 400, serverReads: 1, sqlReads: 2}},
-		passwords:  &passwordResult{logins: map[int]float64{1: 1, 2: 2, 8: 3}},
+		throughput: []throughputResult{{clients: 8, server: rates{creates: 300, reads: 1}, sql: rates{creates: 400, reads: 2}}},
+		postgres: &postgresReport{results: []postgresResult{{clients: 8, one: rates{creates: 100, reads: 600}, replicas: rates{creates: 90, reads: 900},
+			bare: rates{creates: 200, reads: 1000}}}},
+		passwords: &passwordResult{logins: map[int]float64{1: 1, 2: 2, 8: 3}},
 		decision: &decisionResult{grants: []int{100, 10000}, via: []int{3, 5}, seed: d(20, 300),
 			handler: []latency{lat, {median: 1600 * time.Microsecond, p95: 3 * time.Millisecond}},
 			http:    []latency{lat, {median: 1200 * time.Microsecond, p95: 3 * time.Millisecond}}},
@@ -66,7 +68,9 @@ func TestReportRendersEverySectionWithoutFormatErrors(t *testing.T) {
 		"| apply within 1.3× of terraform_data at N = 500 | 1.50× (1.20× the no-op plugin with the same schema) | **missed** |\n",
 		"| plan of a 10000-member identity_group_members under 2 s, a handful of requests | 3.00s, 3 requests | **missed** |\n",
 		"| lookup by email at 100k users within 1.5× of 1k | 1.00× | met |\n",
-		"| server creates at 8 clients ≥ 50% of bare SQLite | 75% (300/s vs 400/s) | met |\n",
+		"| server creates at 8 clients ≥ 50% of bare SQLite | 75% (300/s vs 400/s); PostgreSQL: one server 50%, 3 replicas 45% of bare PostgreSQL (100/s, 90/s vs 200/s) | met |\n",
+		"| server reads at 8 clients ≥ 50% of bare SQLite | 50% (1/s vs 2/s); PostgreSQL: one server 60%, 3 replicas 90% of bare PostgreSQL (600/s, 900/s vs 1000/s) | met |\n",
+		"| 8 | 100 / 90 / 200 | **50%** / **45%** | 600 / 900 / 1000 | **60%** / **90%** |\n",
 		"| access decision at 10k grants within 1.5× of 100 (user in 50 groups) | 1.60× through the handler, 1.20× over HTTP | **missed** |\n",
 		"| 10k | 0.30s | 1.600 ms / 3.000 ms | 1.60× | 1.200 ms / 3.000 ms | 1.20× | 5 |\n",
 		"identity_user against the no-op plugin (the ratio to no-op column): 1.03× to 1.20× over every N and phase it ran at.\n",
@@ -122,7 +126,8 @@ func TestRunMode(t *testing.T) {
 		{config{}, "full, every scenario, as `make bench` runs it"},
 		{config{quick: true}, "quick (`-quick`: small sizes), every scenario; not the figures to commit"},
 		{config{only: "decision"}, "full, only decision; not the figures to commit"},
-		{config{large: 500}, "full, every scenario, sizes changed with -floor or -large; not the figures to commit"},
+		{config{large: 500}, "full, every scenario, sizes changed with -floor, -large or -clients; not the figures to commit"},
+		{config{clients: "8"}, "full, every scenario, sizes changed with -floor, -large or -clients; not the figures to commit"},
 	} {
 		if got := runMode(c.cfg); got != c.want {
 			t.Errorf("runMode(%+v) = %q, want %q", c.cfg, got, c.want)
@@ -152,5 +157,19 @@ func TestOnlyRefusesAnUnknownScenario(t *testing.T) {
 	err := run(context.Background(), config{only: "floor,nosuch"})
 	if err == nil || !strings.Contains(err.Error(), `no scenario "nosuch"`) {
 		t.Fatalf("run with -only nosuch: %v", err)
+	}
+}
+
+func TestReportSaysWhyPostgresWasSkipped(t *testing.T) {
+	r := sampleReport(config{parallelism: 10, reps: 3, only: "throughput,postgres", quick: true})
+	r.postgres = &postgresReport{skipped: "PostgreSQL is not available (initdb was not found)"}
+	out := r.render()
+	for _, want := range []string{
+		"## 5b. Server throughput on PostgreSQL, one server and 3 replicas\n\nskipped: PostgreSQL is not available (initdb was not found).\n",
+		"| server reads at 8 clients ≥ 50% of bare SQLite | 50% (1/s vs 2/s); PostgreSQL skipped | met |\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
 	}
 }

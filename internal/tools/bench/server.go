@@ -46,11 +46,15 @@ func startServer(dir, cost string) (*benchServer, error) {
 }
 
 func startServerDB(dbPath, cost string) (*benchServer, error) {
-	s, err := testserver.New(testserver.Options{
-		SuperuserPassword: randomHex(16), DBPath: dbPath, PasswordCost: cost,
-		// The benchmarks log in many times on purpose; never lock the account.
-		LoginMaxFailures: 1 << 20,
-	})
+	return startServerWith(testserver.Options{DBPath: dbPath, PasswordCost: cost})
+}
+
+// startServerWith starts a server with o, a fresh superuser password, and no
+// login lockout (the benchmarks log in many times on purpose).
+func startServerWith(o testserver.Options) (*benchServer, error) {
+	o.SuperuserPassword = randomHex(16)
+	o.LoginMaxFailures = 1 << 20
+	s, err := testserver.New(o)
 	if err != nil {
 		return nil, err
 	}
@@ -96,17 +100,26 @@ func randomHex(n int) string {
 }
 
 // apiClient is a small HTTP/JSON client for the load generators: keep-alive
-// connections, enough idle ones for every concurrent caller.
+// connections, enough idle ones for every concurrent caller. Given several
+// servers (replicas of one database), it sends each request to the next one
+// in turn.
 type apiClient struct {
-	base, token string
-	hc          *http.Client
+	bases []string
+	token string
+	hc    *http.Client
+	next  atomic.Uint64
 }
 
 func newAPIClient(base, token string, conns int) *apiClient {
+	return newReplicaClient([]string{base}, token, conns)
+}
+
+// newReplicaClient is a client that sends requests round-robin to bases.
+func newReplicaClient(bases []string, token string, conns int) *apiClient {
 	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, IdleConnTimeout: 90 * time.Second}
 	tr.MaxIdleConns = conns * 2
 	tr.MaxIdleConnsPerHost = conns * 2
-	return &apiClient{base: base, token: token, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+	return &apiClient{bases: bases, token: token, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
 }
 
 func (c *apiClient) close() { c.hc.CloseIdleConnections() }
@@ -121,7 +134,11 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	base := c.bases[0]
+	if len(c.bases) > 1 {
+		base = c.bases[(c.next.Add(1)-1)%uint64(len(c.bases))]
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return err
 	}

@@ -14,15 +14,24 @@ import (
 	"github.com/seed/terraform-provider-identity/testserver"
 )
 
-// throughputResult is one concurrency level.
+// rates are one load's creates and reads per second.
+type rates struct{ creates, reads float64 }
+
+// throughputResult is one concurrency level: the server against bare SQLite.
 type throughputResult struct {
-	clients                   int
-	serverCreates, sqlCreates float64 // per second
-	serverReads, sqlReads     float64
+	clients     int
+	server, sql rates
 }
 
 // hammer runs fn from n goroutines for d and returns completed calls per second.
 func hammer(ctx context.Context, n int, d time.Duration, fn func(ctx context.Context, worker, i int) error) (float64, error) {
+	done, elapsed, err := hammerCount(ctx, n, d, fn)
+	return float64(done) / elapsed.Seconds(), err
+}
+
+// hammerCount runs fn from n goroutines for d and returns how many calls
+// completed and how long they took.
+func hammerCount(ctx context.Context, n int, d time.Duration, fn func(ctx context.Context, worker, i int) error) (int64, time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var done atomic.Int64
@@ -50,7 +59,143 @@ func hammer(ctx context.Context, n int, d time.Duration, fn func(ctx context.Con
 		}(w)
 	}
 	wg.Wait()
-	return float64(done.Load()) / time.Since(t0).Seconds(), firstErr
+	return done.Load(), time.Since(t0), firstErr
+}
+
+// load is one side of a throughput comparison: how it creates a user (a
+// user row and its audit row) and reads one back, and the ids it created.
+type load struct {
+	name   string
+	create func(ctx context.Context, name string) (id string, err error)
+	read   func(ctx context.Context, id string) error
+
+	mu  sync.Mutex
+	ids []string
+}
+
+func (l *load) created(id string) {
+	l.mu.Lock()
+	l.ids = append(l.ids, id)
+	l.mu.Unlock()
+}
+
+// throughputSlice is how long one load runs before the next takes its turn:
+// the loads take turns, slice by slice in a rotating order, so a change in
+// the machine's other work falls on all of them alike.
+const throughputSlice = 250 * time.Millisecond
+
+// throughputRounds is how many slices of throughputSlice a measurement of d
+// is cut into.
+func throughputRounds(d time.Duration) int { return max(1, int(d/throughputSlice)) }
+
+// compareLoads measures the loads' creates, then their reads (of users each
+// created), at n concurrent clients, each for d in all, taking turns in
+// throughputRounds slices.
+func compareLoads(ctx context.Context, n int, d time.Duration, seq *atomic.Int64, loads []*load) ([]rates, error) {
+	out := make([]rates, len(loads))
+	rounds := throughputRounds(d)
+	slice := d / time.Duration(rounds)
+	for _, phase := range []string{"create", "read"} {
+		done := make([]int64, len(loads))
+		took := make([]time.Duration, len(loads))
+		for round := range rounds {
+			for k := range loads {
+				l := loads[(k+round)%len(loads)]
+				var fn func(ctx context.Context, worker, i int) error
+				if phase == "create" {
+					fn = func(ctx context.Context, _, _ int) error {
+						id, err := l.create(ctx, fmt.Sprintf("tp-c%d-%d", n, seq.Add(1)))
+						if err == nil {
+							l.created(id)
+						}
+						return err
+					}
+				} else {
+					rngs := make([]*rand.Rand, n)
+					for i := range rngs {
+						rngs[i] = rand.New(rand.NewPCG(uint64(i), uint64(round)))
+					}
+					ids := l.ids
+					fn = func(ctx context.Context, worker, _ int) error {
+						return l.read(ctx, ids[rngs[worker].IntN(len(ids))])
+					}
+				}
+				c, t, err := hammerCount(ctx, n, slice, fn)
+				if err != nil {
+					return nil, fmt.Errorf("%s %s: %w", l.name, phase, err)
+				}
+				i := (k + round) % len(loads)
+				done[i] += c
+				took[i] += t
+			}
+		}
+		for i := range loads {
+			r := float64(done[i]) / took[i].Seconds()
+			if phase == "create" {
+				out[i].creates = r
+			} else {
+				out[i].reads = r
+			}
+		}
+	}
+	return out, nil
+}
+
+// serverLoad creates and reads users through the API with cl.
+func serverLoad(name string, cl *apiClient) *load {
+	return &load{
+		name: name,
+		create: func(ctx context.Context, name string) (string, error) {
+			var u struct {
+				ID string `json:"id"`
+			}
+			err := cl.do(ctx, "POST", "/api/v1/users", map[string]any{
+				"username": name, "email": name + "@example.com",
+				"first_name": "Load", "last_name": "Test", "organization": "bench",
+			}, &u)
+			return u.ID, err
+		},
+		read: func(ctx context.Context, id string) error { return cl.do(ctx, "GET", "/api/v1/users/"+id, nil, nil) },
+	}
+}
+
+// floorSQL is the bare database's create and read in one dialect.
+type floorSQL struct{ insertUser, insertAudit, selectUser string }
+
+// sqliteFloor is the floor's SQL as SQLite reads it; postgresFloor the same
+// statements with PostgreSQL's placeholders.
+var (
+	sqliteFloor = floorSQL{
+		insertUser: `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
+		attributes, password_hash, is_system, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		insertAudit: `INSERT INTO audit(at, actor, actor_id, action, object_type, object_id, outcome, status, detail) VALUES (?,?,?,?,?,?,?,?,?)`,
+		selectUser: `SELECT u.seq, u.id, u.username, u.email, u.first_name, u.last_name, u.organization, u.role,
+		u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level
+		FROM users u JOIN roles r ON r.name = u.role WHERE u.id = ?`,
+	}
+	postgresFloor = floorSQL{
+		insertUser: `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
+		attributes, password_hash, is_system, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		insertAudit: `INSERT INTO audit(at, actor, actor_id, action, object_type, object_id, outcome, status, detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+		selectUser: `SELECT u.seq, u.id, u.username, u.email, u.first_name, u.last_name, u.organization, u.role,
+		u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level
+		FROM users u JOIN roles r ON r.name = u.role WHERE u.id = $1`,
+	}
+)
+
+// floorLoad creates users straight through database/sql on w (one
+// transaction inserting the user row and its audit row, as the server
+// writes them, with nothing else around) and reads them on r with the
+// SELECT the server runs.
+func floorLoad(name string, q floorSQL, w, r *sql.DB) *load {
+	return &load{
+		name: name,
+		create: func(ctx context.Context, name string) (string, error) {
+			id := uuid.NewString()
+			return id, floorInsert(ctx, q, w, id, name)
+		},
+		read: func(ctx context.Context, id string) error { return floorRead(ctx, q, r, id) },
+	}
 }
 
 // benchThroughput compares the server's creates and reads over loopback HTTP
@@ -66,7 +211,8 @@ func benchThroughput(ctx context.Context, sz sizes, tmp string, rep *report) err
 	defer func() { _ = srv.Close() }()
 
 	// The floor: a database the server migrated (then closed), so the schema
-	// is the server's own, opened again with the server's own settings.
+	// is the server's own, opened again with the server's DSN, pragmas and
+	// pool sizes, through database/sql alone.
 	floorSrv, err := startServer(filepath.Join(base, "floor"), "low")
 	if err != nil {
 		return err
@@ -75,100 +221,54 @@ func benchThroughput(ctx context.Context, sz sizes, tmp string, rep *report) err
 	if err := floorSrv.Close(); err != nil {
 		return err
 	}
-	floorDB, err := testserver.OpenDatabase(ctx, floorPath)
+	floorDB, err := testserver.OpenBareDatabase(ctx, floorPath)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = floorDB.Close() }()
-	w, r := floorDB.Writer, floorDB.Reader
-	if rep.pragmas, err = pragmasOf(ctx, w); err != nil {
+	if rep.pragmas, err = pragmasOf(ctx, floorDB.Writer); err != nil {
 		return err
 	}
 
-	maxClients := 0
-	for _, c := range sz.clients {
-		maxClients = max(maxClients, c)
-	}
-	cl := newAPIClient(srv.URL, srv.Token, maxClients)
+	cl := newAPIClient(srv.URL, srv.Token, maxClients(sz))
 	defer cl.close()
-
-	var serverIDs, floorIDs []string
-	var idMu sync.Mutex
-	seq := atomic.Int64{}
+	server := serverLoad("server", cl)
+	floor := floorLoad("SQLite", sqliteFloor, floorDB.Writer, floorDB.Reader)
+	var seq atomic.Int64
 	for _, n := range sz.clients {
-		res := throughputResult{clients: n}
-		tag := fmt.Sprintf("c%d-", n)
-		// Server creates.
-		if res.serverCreates, err = hammer(ctx, n, sz.throughputDur, func(ctx context.Context, _, _ int) error {
-			k := seq.Add(1)
-			var u struct {
-				ID string `json:"id"`
-			}
-			err := cl.do(ctx, "POST", "/api/v1/users", map[string]any{
-				"username": fmt.Sprintf("tp-%s%d", tag, k), "email": fmt.Sprintf("tp-%s%d@example.com", tag, k),
-				"first_name": "Load", "last_name": "Test", "organization": "bench",
-			}, &u)
-			if err == nil {
-				idMu.Lock()
-				serverIDs = append(serverIDs, u.ID)
-				idMu.Unlock()
-			}
-			return err
-		}); err != nil {
+		rs, err := compareLoads(ctx, n, sz.throughputDur, &seq, []*load{server, floor})
+		if err != nil {
 			return err
 		}
-		// Floor creates: the user row and its audit row in one immediate
-		// transaction, as the server writes them, with nothing else around.
-		if res.sqlCreates, err = hammer(ctx, n, sz.throughputDur, func(ctx context.Context, _, _ int) error {
-			k := seq.Add(1)
-			id := uuid.NewString()
-			if err := floorInsert(ctx, w, id, fmt.Sprintf("tp-%s%d", tag, k)); err != nil {
-				return err
-			}
-			idMu.Lock()
-			floorIDs = append(floorIDs, id)
-			idMu.Unlock()
-			return nil
-		}); err != nil {
-			return err
-		}
-		// Reads of random users created above.
-		rngs := make([]*rand.Rand, n)
-		for i := range rngs {
-			rngs[i] = rand.New(rand.NewPCG(uint64(i), 7))
-		}
-		if res.serverReads, err = hammer(ctx, n, sz.throughputDur, func(ctx context.Context, worker, _ int) error {
-			id := serverIDs[rngs[worker].IntN(len(serverIDs))]
-			return cl.do(ctx, "GET", "/api/v1/users/"+id, nil, nil)
-		}); err != nil {
-			return err
-		}
-		if res.sqlReads, err = hammer(ctx, n, sz.throughputDur, func(ctx context.Context, worker, _ int) error {
-			return floorRead(ctx, r, floorIDs[rngs[worker].IntN(len(floorIDs))])
-		}); err != nil {
-			return err
-		}
+		res := throughputResult{clients: n, server: rs[0], sql: rs[1]}
 		logf("throughput %d clients: creates %.0f/s vs sqlite %.0f/s (%.0f%%); reads %.0f/s vs sqlite %.0f/s (%.0f%%)",
-			n, res.serverCreates, res.sqlCreates, 100*res.serverCreates/res.sqlCreates,
-			res.serverReads, res.sqlReads, 100*res.serverReads/res.sqlReads)
+			n, res.server.creates, res.sql.creates, 100*res.server.creates/res.sql.creates,
+			res.server.reads, res.sql.reads, 100*res.server.reads/res.sql.reads)
 		rep.throughput = append(rep.throughput, res)
 	}
 	return nil
 }
 
-func floorInsert(ctx context.Context, w *sql.DB, id, name string) error {
+func maxClients(sz sizes) int {
+	m := 0
+	for _, c := range sz.clients {
+		m = max(m, c)
+	}
+	return m
+}
+
+func floorInsert(ctx context.Context, q floorSQL, w *sql.DB, id, name string) error {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO users(id, username, email, first_name, last_name, organization, role, disabled,
-		attributes, password_hash, is_system, created_at, updated_at, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		id, name, name+"@example.com", "Load", "Test", "bench", "guest", false, "{}", "", false, now, now, 1); err != nil {
+	if _, err := tx.ExecContext(ctx, q.insertUser,
+		id, name, name+"@example.com", "Load", "Test", "bench", "guest", 0, "{}", "", 0, now, now, 1); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, actor, actor_id, action, object_type, object_id, outcome, status, detail) VALUES (?,?,?,?,?,?,?,?,?)`,
+	if _, err := tx.ExecContext(ctx, q.insertAudit,
 		now, "system", "system", "user.create", "user", id, "success", 201, "username "+name+", role guest"); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -176,15 +276,12 @@ func floorInsert(ctx context.Context, w *sql.DB, id, name string) error {
 	return tx.Commit()
 }
 
-func floorRead(ctx context.Context, r *sql.DB, id string) error {
+func floorRead(ctx context.Context, q floorSQL, r *sql.DB, id string) error {
 	var (
-		seq, version, level                                 int64
+		seq, version, level, disabled, system               int64
 		uid, username, email, first, last, org, role, attrs string
 		hash, created, updated                              string
-		disabled, system                                    bool
 	)
-	return r.QueryRowContext(ctx, `SELECT u.seq, u.id, u.username, u.email, u.first_name, u.last_name, u.organization, u.role,
-		u.disabled, u.attributes, u.password_hash, u.is_system, u.created_at, u.updated_at, u.version, r.level
-		FROM users u JOIN roles r ON r.name = u.role WHERE u.id = ?`, id).Scan(&seq, &uid, &username, &email, &first, &last,
+	return r.QueryRowContext(ctx, q.selectUser, id).Scan(&seq, &uid, &username, &email, &first, &last,
 		&org, &role, &disabled, &attrs, &hash, &system, &created, &updated, &version, &level)
 }

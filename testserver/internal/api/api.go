@@ -244,8 +244,10 @@ func (a *API) logRequests(next http.Handler) http.Handler {
 					writeProblem(rec, internalError())
 				}
 			}
-			a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"duration", time.Since(start).String())
+			if a.log.IsInfo() {
+				a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+					"duration", time.Since(start).String())
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -46,11 +46,11 @@ type call struct {
 	mode    mode
 	cred    credential
 	caller  authz.Caller
-	user    *store.User  // the calling user, for a session
-	token   *store.Token // the calling token, for a third-party token
-	ev      store.Event  // this request's audit record
-	quiet   bool         // the write changed nothing, so it is not audited
-	changed bool         // call.change ran
+	user    *store.SessionUser // the calling user, for a session
+	token   *store.Token       // the calling token, for a third-party token
+	ev      store.Event        // this request's audit record
+	quiet   bool               // the write changed nothing, so it is not audited
+	changed bool               // call.change ran
 	// need narrows the caller's grants that loadCaller loads into
 	// caller.Held to those the endpoint's rules read; nil loads none.
 	need *store.AccessFilter
@@ -202,7 +202,7 @@ func (a *API) authenticate(r *http.Request, c *call) error {
 func (a *API) loadCaller(ctx context.Context, q store.Querier, c *call) error {
 	now := a.now()
 	if c.cred.tokenID != "" {
-		t, err := store.GetToken(ctx, q, c.cred.tokenID)
+		t, err := store.GetToken(a.st.KeyRead(ctx), q, c.cred.tokenID)
 		if errors.Is(err, store.ErrNotFound) {
 			return unauthorized(badCredential)
 		} else if err != nil {
@@ -218,7 +218,7 @@ func (a *API) loadCaller(ctx context.Context, q store.Querier, c *call) error {
 		c.caller = authz.Caller{Kind: authz.KindToken, ID: t.ID, Name: "token:" + t.ID, Role: t.Role, Level: t.Level}
 		return c.loadHeld(ctx, q, now)
 	}
-	u, exp, err := store.GetSessionUser(ctx, q, c.cred.sessionHash)
+	u, exp, err := store.GetSessionUser(a.st.KeyRead(ctx), q, c.cred.sessionHash)
 	if errors.Is(err, store.ErrNotFound) {
 		return unauthorized(badCredential)
 	} else if err != nil {

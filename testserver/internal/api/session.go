@@ -190,11 +190,19 @@ type meResponse struct {
 	Token *tokenResponse `json:"token,omitempty"`
 }
 
-func (a *API) me(w http.ResponseWriter, _ *http.Request, c *call) error {
+func (a *API) me(w http.ResponseWriter, r *http.Request, c *call) error {
 	me := meResponse{Kind: string(c.caller.Kind), Role: c.caller.Role, Level: c.caller.Level}
 	if c.user != nil {
-		u := userOut(*c.user)
-		me.User = &u
+		// Authentication read only what it needs of the user; the answer
+		// shows the whole record.
+		u, err := store.GetUser(r.Context(), a.st.R, c.user.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return unauthorized(badCredential)
+		} else if err != nil {
+			return err
+		}
+		out := userOut(u)
+		me.User = &out
 	}
 	if c.token != nil {
 		t := tokenOut(*c.token)

@@ -154,7 +154,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := mayRead(c, id); err != nil {
 		return err
 	}
-	u, err := store.GetUser(r.Context(), a.st.R, id)
+	u, err := store.GetUser(a.st.KeyRead(r.Context()), a.st.R, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("no user with id %q", id)
 	} else if err != nil {

@@ -54,35 +54,56 @@ var (
 // URL returns the URL of a new, empty database for tb, dropped when tb ends.
 func URL(tb testing.TB) string {
 	tb.Helper()
+	u, drop, err := NewDatabase(context.Background())
+	if errors.Is(err, ErrUnavailable) {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("PostgreSQL is required under CI: %v", err)
+		}
+		tb.Skipf("%v; install its server programs (apt-get install postgresql) or set %s", err, EnvURL)
+	} else if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = drop() })
+	return u
+}
+
+// ErrUnavailable is wrapped by NewDatabase's error when there is no
+// PostgreSQL to use: EnvURL is not set and PostgreSQL's server programs
+// cannot be found or started.
+var ErrUnavailable = errors.New("PostgreSQL is not available")
+
+// NewDatabase creates a new, empty database on the server EnvURL names, or
+// else on a throwaway cluster started once for this process, and returns its
+// URL and a function that drops it. Programs other than tests (benchmarks)
+// use it through testserver.TemporaryPostgres.
+func NewDatabase(ctx context.Context) (string, func() error, error) {
 	once.Do(func() { admin, startErr = server() })
 	if startErr != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL is required under CI: %v", startErr)
-		}
-		tb.Skipf("PostgreSQL is not available (%v); install its server programs (apt-get install postgresql) or set %s", startErr, EnvURL)
+		return "", nil, fmt.Errorf("%w (%w)", ErrUnavailable, startErr)
 	}
 	name := "identity_test_" + randomHex(8)
 	db, err := sql.Open("pgx", admin.String())
 	if err != nil {
-		tb.Fatal(err)
+		return "", nil, err
 	}
 	defer func() { _ = db.Close() }()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		tb.Fatalf("create test database: %v", err)
+		return "", nil, fmt.Errorf("create test database: %w", err)
 	}
-	tb.Cleanup(func() {
+	drop := func() error {
 		db, err := sql.Open("pgx", admin.String())
 		if err != nil {
-			return
+			return err
 		}
 		defer func() { _ = db.Close() }()
-		_, _ = db.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-	})
+		_, err = db.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		return err
+	}
 	u := *admin
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
 
 func randomHex(n int) string {

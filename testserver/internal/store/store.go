@@ -58,6 +58,9 @@ type Store struct {
 	R *sql.DB
 	// pg is set for PostgreSQL.
 	pg bool
+	// reads and writes count the statements run and prepared on SQLite's
+	// pools (Statements, Prepared); nil on PostgreSQL and the bare pools.
+	reads, writes *poolCounts
 }
 
 // Postgres reports whether the store is on PostgreSQL.
@@ -130,10 +133,33 @@ func migratePG(ctx context.Context, db *sql.DB) error {
 // password hashes. SQLite gives the -wal and -shm files it creates the
 // database file's mode.
 func openSQLite(ctx context.Context, path string) (*Store, error) {
+	reads, writes := new(poolCounts), new(poolCounts)
+	s, err := openSQLiteWith(ctx, path, func(dsn string, write bool) (*sql.DB, error) {
+		if write {
+			return openSQLitePool(dsn, writes)
+		}
+		return openSQLitePool(dsn, reads)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.reads, s.writes = reads, writes
+	return s, nil
+}
+
+// OpenBareSQLite opens the SQLite database at path as database/sql alone
+// opens it: the store's DSN, pragmas and pool sizes, but connections that
+// prepare every statement on every call (no statement cache). It is the
+// floor the store is measured against.
+func OpenBareSQLite(ctx context.Context, path string) (*Store, error) {
+	return openSQLiteWith(ctx, path, func(dsn string, _ bool) (*sql.DB, error) { return sql.Open("sqlite", dsn) })
+}
+
+func openSQLiteWith(ctx context.Context, path string, open func(dsn string, write bool) (*sql.DB, error)) (*Store, error) {
 	if err := restrictFiles(path); err != nil {
 		return nil, err
 	}
-	w, err := sql.Open("sqlite", dsn(path, true))
+	w, err := open(dsn(path, true), true)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +170,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		_ = w.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, false))
+	r, err := open(dsn(path, false), false)
 	if err != nil {
 		_ = w.Close()
 		return nil, err
@@ -157,6 +183,16 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{W: w, R: r}, nil
+}
+
+// openSQLitePool opens a pool on dsn whose connections keep their prepared
+// statements (see stmtcache.go) and count the statements they run in n.
+func openSQLitePool(dsn string, n *poolCounts) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(cachingConnector{inner: c, n: n}), nil
 }
 
 // FileMode is the mode of the database files.

@@ -90,8 +90,10 @@ func scanUser(s scanner) (User, error) {
 	var u User
 	var attrs string
 	var lastLogin sql.NullString
+	var level int64 // scanned as the driver returns it: into an int, database/sql formats and parses it
 	err := s.Scan(&u.seq, &u.ID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Organization, &u.Role,
-		&u.Disabled, &attrs, &u.PasswordHash, &u.System, &u.CreatedAt, &u.UpdatedAt, &u.Version, &u.Level, &lastLogin)
+		&u.Disabled, &attrs, &u.PasswordHash, &u.System, &u.CreatedAt, &u.UpdatedAt, &u.Version, &level, &lastLogin)
+	u.Level = int(level)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -102,6 +104,9 @@ func scanUser(s scanner) (User, error) {
 		u.LastLoginAt = &lastLogin.String
 	}
 	u.Attributes = map[string]string{}
+	if attrs == "{}" {
+		return u, nil
+	}
 	if err := json.Unmarshal([]byte(attrs), &u.Attributes); err != nil {
 		return u, fmt.Errorf("user %s attributes: %w", u.ID, err)
 	}
