@@ -143,6 +143,9 @@ func toProblem(err error) (*Problem, bool) {
 	case errors.Is(err, store.ErrNotFound):
 		return notFound("the object does not exist"), true
 	case store.IsConstraint(err):
+		if c := store.UniqueConflict(err); c != nil {
+			return conflict(c.Field, c.Message), true
+		}
 		return conflict("", "the change conflicts with existing data"), true
 	case store.IsUnavailable(err):
 		return dbUnavailable(), true

@@ -203,6 +203,16 @@ func pgConstraint(err error) bool {
 	return errors.As(err, &pe) && strings.HasPrefix(pe.Code, "23")
 }
 
+// pgUniqueName returns the constraint or index that refused a row when err
+// is a PostgreSQL unique violation (23505).
+func pgUniqueName(err error) (string, bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return pe.ConstraintName, true
+	}
+	return "", false
+}
+
 // pgUnavailable reports whether err means the database cannot be reached or
 // is not accepting work now (connection failures, class 08; shutting down,
 // 57P01-57P03; too many connections, 53300), as opposed to a failed query.

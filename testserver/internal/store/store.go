@@ -366,6 +366,66 @@ func IsConstraint(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == 19 || pgConstraint(err)
 }
 
+// uniqueFields names the request field each unique index guards, under the
+// names the two backends give a refused row: PostgreSQL's constraint or index
+// name, SQLite's "table.column" list (or "index 'name'" for an index on
+// expressions).
+var uniqueFields = map[string]string{
+	"users_username": "username", "users.username": "username",
+	"users_email": "email", "users.email": "email",
+	"users_email_key": "email", "users.email_key": "email",
+	"users_id_key": "id", "users.id": "id",
+	"groups_full_name": "name", "groups_.full_name": "name",
+	"groups_full_name_key": "name", "groups_.full_name_key": "name",
+	"roles_pkey": "name", "roles.name": "name",
+	"permissions_grant": "operation", "index 'permissions_grant'": "operation",
+}
+
+// UniqueConflict turns a unique violation of either backend into the
+// *ConflictError the store's own checks return for the same clash, naming
+// the field the refused index guards (none when the index is not one a
+// request field maps to). It returns nil for any other error. The store
+// looks a clash up before writing where it can; this answers the same when
+// the index is what refuses the row.
+func UniqueConflict(err error) *ConflictError {
+	name, ok := pgUniqueName(err)
+	if !ok {
+		var se *sqlite.Error
+		if !errors.As(err, &se) || se.Code() != sqliteConstraintUnique && se.Code() != sqliteConstraintPrimaryKey {
+			return nil
+		}
+		name = sqliteUniqueName(se.Error())
+	}
+	field := uniqueFields[name]
+	if field == "" {
+		return &ConflictError{Message: "the change conflicts with existing data"}
+	}
+	return &ConflictError{Field: field, Message: fmt.Sprintf("the %s is already taken", field)}
+}
+
+// SQLite's extended result codes of a unique and a primary key violation.
+const (
+	sqliteConstraintUnique     = 2067
+	sqliteConstraintPrimaryKey = 1555
+)
+
+// sqliteUniqueName is what follows "UNIQUE constraint failed: " in an SQLite
+// message: the refused index's columns as "table.column, …", or
+// "index 'name'".
+func sqliteUniqueName(msg string) string {
+	_, after, ok := strings.Cut(msg, "constraint failed: ")
+	if !ok {
+		return ""
+	}
+	if _, rest, ok := strings.Cut(after, "constraint failed: "); ok {
+		after = rest
+	}
+	if i := strings.LastIndex(after, " ("); i >= 0 {
+		after = after[:i]
+	}
+	return after
+}
+
 // IsUnavailable reports whether err means the database could not be reached
 // or is not taking work now (PostgreSQL down, restarting or out of
 // connections): the request may succeed if repeated later.

@@ -149,10 +149,26 @@ func TestCaseInsensitiveUniqueness(t *testing.T) {
 	if err := InsertUser(ctx, s.W, &dup); err == nil || !asConflict(err, &ce) || ce.Field != "username" {
 		t.Fatalf("duplicate username: %v", err)
 	}
-	// The index itself refuses it too, whatever the code above checks.
-	_, err = s.W.Exec(`INSERT INTO users(id, username, email, role, created_at, updated_at) VALUES ('x', 'x', 'ALICE@example.COM', 'guest', '', '')`)
-	if !IsConstraint(err) {
-		t.Fatalf("raw duplicate email: %v", err)
+	// The indexes themselves refuse them too, whatever the code above
+	// checks, and both backends name the same field for the refusal.
+	for field, insert := range map[string]string{
+		"email":    `INSERT INTO users(id, username, email, role, created_at, updated_at) VALUES ('x', 'x', 'ALICE@example.COM', 'guest', '', '')`,
+		"username": `INSERT INTO users(id, username, email, role, created_at, updated_at) VALUES ('y', 'aLICE', 'y@example.com', 'guest', '', '')`,
+		"id":       `INSERT INTO users(id, username, email, role, created_at, updated_at) VALUES ('` + u.ID + `', 'z', 'z@example.com', 'guest', '', '')`,
+	} {
+		_, err = s.W.Exec(insert)
+		if !IsConstraint(err) {
+			t.Fatalf("raw duplicate %s: %v", field, err)
+		}
+		if ce := UniqueConflict(err); ce == nil || ce.Field != field {
+			t.Errorf("raw duplicate %s: conflict %+v from %v", field, ce, err)
+		}
+	}
+	if _, err := s.W.Exec(`INSERT INTO roles(name, level, created_at, updated_at) VALUES ('guest', 1, '', '')`); UniqueConflict(err) == nil || UniqueConflict(err).Field != "name" {
+		t.Errorf("raw duplicate role: %v", err)
+	}
+	if UniqueConflict(errors.New("x")) != nil || UniqueConflict(ErrNotFound) != nil {
+		t.Error("UniqueConflict of an error that is no unique violation")
 	}
 }
 
