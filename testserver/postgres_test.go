@@ -2,6 +2,7 @@ package testserver_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -213,4 +214,31 @@ func TestPostgres_LoginThrottleSharedByReplicas(t *testing.T) {
 			t.Errorf("replica %d: 429 without Retry-After", i)
 		}
 	}
+}
+
+// The self-registration limit is counted in the database on PostgreSQL, so
+// an address's attempts spread over two replicas hit it together; and it
+// keeps its own counters, apart from the failed logins from that address.
+func TestPostgres_RegistrationLimitSharedByReplicas(t *testing.T) {
+	t.Parallel()
+	rs := replicas(t, needPostgres(t), 2)
+	as(t, rs[0], rs[0].Token).must(200, "PATCH", "/api/v1/settings", map[string]any{"self_registration": true})
+	// Failed logins from the same address, which must not count as registrations.
+	for i := range 6 {
+		as(t, rs[i%2], "").must(401, "POST", "/api/v1/login", map[string]string{"username": fmt.Sprintf("ghost%d", i%3), "password": "wrong password"})
+	}
+	for i := range 10 { // the limit: 10 an hour per address
+		as(t, rs[i%2], "").must(400, "POST", "/api/v1/register", map[string]any{"username": "u", "email": "bad", "password": "p"})
+	}
+	for i, s := range rs {
+		r := as(t, s, "").must(429, "POST", "/api/v1/register", map[string]any{"username": "late", "email": "late@example.com", "password": "a good password"})
+		if r.header.Get("Retry-After") == "" || !strings.Contains(r.str("detail"), "too many registrations from this address") {
+			t.Fatalf("replica %d: %v %s", i, r.header, r.raw)
+		}
+	}
+	if n := count(t, rs[0], `SELECT count(*) FROM users WHERE username = 'late'`); n != 0 {
+		t.Fatal("throttled registration created a user")
+	}
+	// And registrations do not count as failed logins.
+	login(t, rs[1], "system", "replica-password")
 }

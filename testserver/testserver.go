@@ -217,13 +217,14 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 		return nil, err
 	}
 	throttle := api.ThrottleConfig{MaxFailures: opts.LoginMaxFailures, MaxAddressFailures: opts.LoginMaxAddressFailures, Window: opts.LoginWindow}
-	var loginThrottle api.LoginThrottle
+	var loginThrottle, registerThrottle api.LoginThrottle
 	if st.Postgres() {
-		// Replicas count failed logins together.
+		// Replicas count failed logins and registrations together.
 		loginThrottle = api.NewStoreThrottle(st, opts.Logger, throttle)
+		registerThrottle = api.NewStoreRegisterThrottle(st, opts.Logger)
 	}
 	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, Keys: keys,
-		SessionTTL: opts.SessionTTL, Now: opts.Now, Throttle: throttle, LoginThrottle: loginThrottle,
+		SessionTTL: opts.SessionTTL, Now: opts.Now, Throttle: throttle, LoginThrottle: loginThrottle, RegisterThrottle: registerThrottle,
 		Hashing: passwords.HasherConfig{Concurrency: opts.HashConcurrency, Wait: opts.HashWait, Observe: opts.HashObserver}})
 	if err != nil {
 		return nil, err

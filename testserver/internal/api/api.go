@@ -28,6 +28,9 @@ type Config struct {
 	// counters instead of this process's memory.
 	Throttle      ThrottleConfig
 	LoginThrottle LoginThrottle
+	// RegisterThrottle, when set, keeps the self-registration counters
+	// (NewStoreRegisterThrottle) instead of this process's memory.
+	RegisterThrottle LoginThrottle
 	// Hashing bounds the password hashes and checks that run at once (its
 	// Params are taken from Passwords).
 	Hashing passwords.HasherConfig
@@ -76,10 +79,13 @@ func New(cfg Config) (*API, error) {
 	if cfg.LoginThrottle == nil {
 		cfg.LoginThrottle = NewMemoryThrottle(cfg.Throttle)
 	}
+	if cfg.RegisterThrottle == nil {
+		cfg.RegisterThrottle = NewMemoryThrottle(registerThrottleConfig)
+	}
 	cfg.Hashing.Params = cfg.Passwords
 	a := &API{st: cfg.Store, log: cfg.Logger, hasher: passwords.NewHasher(cfg.Hashing), keys: cfg.Keys,
 		throttle: cfg.LoginThrottle, throttleBase: cfg.Throttle, defaults: defaultSettings(cfg),
-		registrations: newRegisterThrottle(), dummyHash: dummy, mux: http.NewServeMux(), clock: cfg.Now}
+		registrations: cfg.RegisterThrottle, dummyHash: dummy, mux: http.NewServeMux(), clock: cfg.Now}
 	a.routes()
 	return a, nil
 }

@@ -27,12 +27,10 @@ const (
 	RegisterWindow      = time.Hour
 )
 
-// newRegisterThrottle counts every registration attempt as a failure of
-// one account name per client address, so the address limit is the one
-// that applies.
-func newRegisterThrottle() LoginThrottle {
-	return NewMemoryThrottle(ThrottleConfig{MaxFailures: RegisterMaxAttempts, MaxAddressFailures: RegisterMaxAttempts, Window: RegisterWindow})
-}
+// registerThrottleConfig is the registration limit. Every registration
+// attempt counts as a failure of one account name per client address, so
+// the address limit is the one that applies.
+var registerThrottleConfig = ThrottleConfig{MaxFailures: RegisterMaxAttempts, MaxAddressFailures: RegisterMaxAttempts, Window: RegisterWindow}
 
 // register creates an account for someone without a credential, with the
 // self-registration role, while self-registration is on.

@@ -12,18 +12,21 @@ import (
 	"github.com/seed/terraform-provider-identity/testserver/internal/store"
 )
 
-// storeThrottle keeps the login throttle's counters in the database, so
-// that replicas sharing it count failed logins together: five wrong
-// passwords spread over three replicas lock the account as five on one
-// would. Its reservations run in write transactions, one at a time.
+// storeThrottle keeps a throttle's counters in the database, so that
+// replicas sharing it count together: five wrong passwords spread over three
+// replicas lock the account as five on one would, and so do an address's
+// registrations. Its reservations run in write transactions, one at a time.
 //
 // When the database fails it refuses the attempt for a second, so an error
 // never turns the throttle off.
 type storeThrottle struct {
 	st  *store.Store
 	log hclog.Logger
-	mu  sync.Mutex
-	cfg ThrottleConfig
+	// space prefixes every key, so throttles sharing the table (logins,
+	// registrations) count apart.
+	space string
+	mu    sync.Mutex
+	cfg   ThrottleConfig
 }
 
 // throttleTimeout bounds each of the throttle's transactions.
@@ -31,10 +34,22 @@ const throttleTimeout = 5 * time.Second
 
 // NewStoreThrottle returns a LoginThrottle that keeps its counters in st.
 func NewStoreThrottle(st *store.Store, log hclog.Logger, cfg ThrottleConfig) LoginThrottle {
+	return newStoreThrottle(st, log, "", cfg)
+}
+
+func newStoreThrottle(st *store.Store, log hclog.Logger, space string, cfg ThrottleConfig) *storeThrottle {
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	return &storeThrottle{st: st, log: log, cfg: cfg.withDefaults()}
+	return &storeThrottle{st: st, log: log, space: space, cfg: cfg.withDefaults()}
+}
+
+// NewStoreRegisterThrottle returns the self-registration limit
+// (RegisterMaxAttempts per address within RegisterWindow) kept in st, in a
+// key space of its own, so replicas sharing the database count an address's
+// registrations together.
+func NewStoreRegisterThrottle(st *store.Store, log hclog.Logger) LoginThrottle {
+	return newStoreThrottle(st, log, "register\x00", registerThrottleConfig)
 }
 
 func (t *storeThrottle) Configure(cfg ThrottleConfig) {
@@ -47,8 +62,8 @@ func (t *storeThrottle) Reserve(account, addr string, now time.Time) (Attempt, t
 	t.mu.Lock()
 	cfg := t.cfg
 	t.mu.Unlock()
-	buckets := []store.ThrottleBucket{{Key: bucketKey(accountKey(account, addr)), Limit: cfg.MaxFailures},
-		{Key: bucketKey(addressKey(addr)), Limit: cfg.MaxAddressFailures}}
+	buckets := []store.ThrottleBucket{{Key: bucketKey(t.space + accountKey(account, addr)), Limit: cfg.MaxFailures},
+		{Key: bucketKey(t.space + addressKey(addr)), Limit: cfg.MaxAddressFailures}}
 	ctx, cancel := context.WithTimeout(context.Background(), throttleTimeout)
 	defer cancel()
 	var ids []int64
@@ -59,7 +74,7 @@ func (t *storeThrottle) Reserve(account, addr string, now time.Time) (Attempt, t
 		return err
 	})
 	if err != nil {
-		t.log.Error("login throttle: reserve", "error", err)
+		t.log.Error("throttle: reserve", "space", t.space, "error", err)
 		return nil, time.Second
 	}
 	if ids == nil {
