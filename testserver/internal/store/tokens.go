@@ -113,6 +113,9 @@ type SessionUser struct {
 	System   bool
 }
 
+const sessionUserQuery = `SELECT u.id, u.username, u.role, r.level, u.disabled, u.is_system, s.expires_at FROM sessions s
+	JOIN users u ON u.id = s.user_id JOIN roles r ON r.name = u.role WHERE s.token_hash = ?`
+
 // GetSessionUser returns the user a session belongs to, with its role's
 // level, and when the session expires (Unix nanoseconds). Every request made
 // with a session asks this, so it is one indexed read of the few columns
@@ -120,8 +123,7 @@ type SessionUser struct {
 func GetSessionUser(ctx context.Context, q Querier, tokenHash string) (SessionUser, int64, error) {
 	var u SessionUser
 	var level, exp int64
-	err := q.QueryRowContext(ctx, `SELECT u.id, u.username, u.role, r.level, u.disabled, u.is_system, s.expires_at FROM sessions s
-		JOIN users u ON u.id = s.user_id JOIN roles r ON r.name = u.role WHERE s.token_hash = ?`, tokenHash).
+	err := q.QueryRowContext(ctx, sessionUserQuery, tokenHash).
 		Scan(&u.ID, &u.Username, &u.Role, &level, &u.Disabled, &u.System, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, 0, ErrNotFound
