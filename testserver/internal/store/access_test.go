@@ -222,16 +222,18 @@ func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
 	return strings.Join(plan, "; ")
 }
 
+// xArgs returns n arguments for a query whose plan is asked.
+func xArgs(n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = "x"
+	}
+	return out
+}
+
 func TestAccessLookupsUseIndexes(t *testing.T) {
 	f := newAccessFixture(t)
 	sqliteOnly(t, f.s)
-	args := func(n int) []any {
-		out := make([]any, n)
-		for i := range out {
-			out[i] = "x"
-		}
-		return out
-	}
 	for _, c := range []struct {
 		name        string
 		query       string
@@ -247,7 +249,7 @@ func TestAccessLookupsUseIndexes(t *testing.T) {
 		{"a user's groups", userGroupsQuery, 1, []string{"memberships_user_group (user_id=?)", "(id=?)"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			plan := queryPlan(t, f.s.R, c.query, args(c.nArgs)...)
+			plan := queryPlan(t, f.s.R, c.query, xArgs(c.nArgs)...)
 			for _, idx := range c.wantIndexes {
 				if !strings.Contains(plan, idx) {
 					t.Errorf("plan does not use %s:\n  %s", idx, plan)

@@ -94,13 +94,6 @@ func TestPostgresLookupsUseIndexes(t *testing.T) {
 func TestPostgresAccessLookupsUseIndexes(t *testing.T) {
 	f := newAccessFixture(t)
 	postgresOnly(t, f.s)
-	args := func(n int) []any {
-		out := make([]any, n)
-		for i := range out {
-			out[i] = "x"
-		}
-		return out
-	}
 	// Each principal's branch reads its own index. The branch through the
 	// user's groups is led by memberships_user_group; on these few rows the
 	// planner may then take the grants by permissions_grant (operation,
@@ -119,7 +112,7 @@ func TestPostgresAccessLookupsUseIndexes(t *testing.T) {
 		{"a user's groups", userGroupsQuery, 1, []string{"memberships_user_group"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			assertPgIndexes(t, pgQueryPlan(t, f.s.R, c.query, args(c.nArgs)...), c.indexes)
+			assertPgIndexes(t, pgQueryPlan(t, f.s.R, c.query, xArgs(c.nArgs)...), c.indexes)
 		})
 	}
 }
