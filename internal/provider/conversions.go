@@ -61,3 +61,13 @@ func nullIfEmpty(s string) types.String {
 	}
 	return types.StringValue(s)
 }
+
+// parseDuration reads a Go duration attribute; ok is false when it is null,
+// unknown or malformed (the validators report malformed values).
+func parseDuration(v types.String) (time.Duration, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return 0, false
+	}
+	d, err := time.ParseDuration(v.ValueString())
+	return d, err == nil && d > 0
+}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/seed/terraform-provider-identity/internal/catalog"
@@ -113,26 +111,6 @@ func known(v interface {
 	IsUnknown() bool
 }) bool {
 	return !v.IsNull() && !v.IsUnknown()
-}
-
-// settingsDurationValidator checks a duration setting against its bounds.
-func settingsDurationValidator(lo, hi time.Duration) validator.String {
-	return catalogStringValidator{
-		description: "must be " + durationBetween(lo, hi),
-		summary:     "Invalid duration",
-		check: func(s string) string {
-			_, msg := catalog.ParseDuration(s, lo, hi)
-			return msg
-		},
-	}
-}
-
-func passwordMinLengthValidator() validator.Int64 {
-	return int64validator.Between(catalog.PasswordMinLength, catalog.PasswordMaxLength)
-}
-
-func loginThrottleThresholdValidator() validator.Int64 {
-	return int64validator.Between(catalog.LoginThrottleThresholdMin, catalog.LoginThrottleThresholdMax)
 }
 
 // readServerSettings reads the settings for a resource or data source.

@@ -71,7 +71,7 @@ func (r *tokenEphemeralResource) Schema(ctx context.Context, _ ephemeral.SchemaR
 				Validators:          []validator.String{roleNameValidator()},
 			},
 			"ttl": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("How long the token works at most, as a Go duration such as `15m` or `2h`; %s. Defaults to `%s`.", ttlMax.MarkdownDescription(ctx), shortDuration(defaultEphemeralTokenTTL)),
+				MarkdownDescription: fmt.Sprintf("How long the token works at most, as a Go duration such as `15m` or `2h`; %s. Defaults to `%s`.", ttlMax.MarkdownDescription(ctx), catalog.FormatDuration(defaultEphemeralTokenTTL)),
 				Optional:            true,
 				Computed:            true,
 				Validators:          []validator.String{durationValidator{}, ttlMax},
@@ -115,12 +115,12 @@ func (r *tokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenReq
 		if err != nil || d <= 0 || d > maxEphemeralTokenTTL {
 			// The validators refuse this first; kept so Open never mints a standing token.
 			resp.Diagnostics.AddAttributeError(path.Root("ttl"), "Invalid ttl",
-				fmt.Sprintf("ttl %q must be a positive duration of at most %s.", cfg.TTL.ValueString(), shortDuration(maxEphemeralTokenTTL)))
+				fmt.Sprintf("ttl %q must be a positive duration of at most %s.", cfg.TTL.ValueString(), catalog.FormatDuration(maxEphemeralTokenTTL)))
 			return
 		}
 		ttl = d
 	} else {
-		cfg.TTL = types.StringValue(shortDuration(ttl))
+		cfg.TTL = types.StringValue(catalog.FormatDuration(ttl))
 	}
 	if cfg.Description.IsNull() {
 		cfg.Description = types.StringValue("")
@@ -170,47 +170,5 @@ func (r *tokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseR
 	if err := r.client.DeleteToken(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("Unable to close ephemeral token",
 			fmt.Sprintf("Could not revoke token %s: %s. It stops working by itself when it expires.", id, err))
-	}
-}
-
-// durationAtMostValidator caps a Go duration string; durationValidator checks its form.
-type durationAtMostValidator struct {
-	limit time.Duration
-}
-
-// durationAtMost returns a validator refusing durations longer than limit.
-func durationAtMost(limit time.Duration) validator.String {
-	return durationAtMostValidator{limit: limit}
-}
-
-func (v durationAtMostValidator) Description(_ context.Context) string {
-	return "at most `" + shortDuration(v.limit) + "`"
-}
-
-func (v durationAtMostValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v durationAtMostValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err == nil && d > v.limit {
-		resp.Diagnostics.AddAttributeError(req.Path, "Duration too long",
-			fmt.Sprintf("%s is %q; it must be at most %s.", req.Path, req.ConfigValue.ValueString(), shortDuration(v.limit)))
-	}
-}
-
-// shortDuration writes whole hours and minutes the way people type them
-// (`24h`, `90m`) instead of time.Duration's `24h0m0s`.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d%time.Hour == 0:
-		return fmt.Sprintf("%dh", d/time.Hour)
-	case d%time.Minute == 0:
-		return fmt.Sprintf("%dm", d/time.Minute)
-	default:
-		return d.String()
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // tokenReplacement says why an existing third-party token is planned for
@@ -69,16 +68,6 @@ func newTokenDueAtOnce(plan thirdPartyTokenResourceModel, now time.Time) (string
 		"as soon as it is minted and every plan would replace it. Set expires_at later (for example "+
 		"timeadd(plantimestamp(), \"2160h\") with ignore_changes = [expires_at]) or shorten rotate_before_expiry.",
 		plan.ExpiresAt.ValueString(), plan.RotateBeforeExpiry.ValueString()), true
-}
-
-// parseDuration reads a Go duration attribute; ok is false when it is null,
-// unknown or malformed (the validators report malformed values).
-func parseDuration(v types.String) (time.Duration, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return 0, false
-	}
-	d, err := time.ParseDuration(v.ValueString())
-	return d, err == nil && d > 0
 }
 
 // requiresReplaceIfOtherInstant replaces the token when expires_at names

@@ -358,3 +358,52 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("%q must be a positive duration such as 30s or 2m.", req.ConfigValue.ValueString()))
 	}
 }
+
+// durationAtMostValidator caps a Go duration string; durationValidator checks its form.
+type durationAtMostValidator struct {
+	limit time.Duration
+}
+
+// durationAtMost returns a validator refusing durations longer than limit.
+func durationAtMost(limit time.Duration) validator.String {
+	return durationAtMostValidator{limit: limit}
+}
+
+func (v durationAtMostValidator) Description(_ context.Context) string {
+	return "at most `" + catalog.FormatDuration(v.limit) + "`"
+}
+
+func (v durationAtMostValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v durationAtMostValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err == nil && d > v.limit {
+		resp.Diagnostics.AddAttributeError(req.Path, "Duration too long",
+			fmt.Sprintf("%s is %q; it must be at most %s.", req.Path, req.ConfigValue.ValueString(), catalog.FormatDuration(v.limit)))
+	}
+}
+
+// settingsDurationValidator checks a duration setting against its bounds.
+func settingsDurationValidator(lo, hi time.Duration) validator.String {
+	return catalogStringValidator{
+		description: "must be " + durationBetween(lo, hi),
+		summary:     "Invalid duration",
+		check: func(s string) string {
+			_, msg := catalog.ParseDuration(s, lo, hi)
+			return msg
+		},
+	}
+}
+
+func passwordMinLengthValidator() validator.Int64 {
+	return int64validator.Between(catalog.PasswordMinLength, catalog.PasswordMaxLength)
+}
+
+func loginThrottleThresholdValidator() validator.Int64 {
+	return int64validator.Between(catalog.LoginThrottleThresholdMin, catalog.LoginThrottleThresholdMax)
+}
