@@ -111,12 +111,11 @@ func (a *API) checkAccess(w http.ResponseWriter, r *http.Request, c *call) error
 		return err
 	}
 	ctx, f := r.Context(), store.DecisionFilter(operation, scope)
-	var p access.Principal
-	var grants []access.Grant
+	var held *access.Set
 	if userID != "" {
-		p, grants, err = store.UserAccess(ctx, a.st.R, userID, f)
+		held, err = store.UserHeld(ctx, a.st.R, userID, f)
 	} else {
-		p, grants, err = store.TokenAccess(ctx, a.st.R, tokenID, a.now(), f)
+		held, err = store.TokenHeld(ctx, a.st.R, tokenID, a.now(), f)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		if userID != "" {
@@ -126,7 +125,7 @@ func (a *API) checkAccess(w http.ResponseWriter, r *http.Request, c *call) error
 	} else if err != nil {
 		return err
 	}
-	d := access.Evaluate(p, grants).Decide(operation, scope)
+	d := held.Decide(operation, scope)
 	writeJSON(w, http.StatusOK, decisionResponse{Allowed: d.Allowed, Via: viaOut(d.Via)})
 	return nil
 }
@@ -141,13 +140,13 @@ func (a *API) effectivePermissions(w http.ResponseWriter, r *http.Request, c *ca
 	if err := authz.ReadAccess(c.caller, id); err != nil {
 		return err
 	}
-	p, grants, err := store.UserAccess(r.Context(), a.st.R, id, store.AccessFilter{})
+	held, err := store.UserHeld(r.Context(), a.st.R, id, store.AccessFilter{})
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("no user with id %q", id)
 	} else if err != nil {
 		return err
 	}
-	entries := access.Evaluate(p, grants).Effective()
+	entries := held.Effective()
 	out := make([]entryResponse, len(entries))
 	for i, e := range entries {
 		out[i] = entryResponse{Operation: e.Operation, Scope: e.Scope, Via: viaOut(e.Via)}
@@ -253,11 +252,11 @@ var unknownPermission = authz.PermissionRef{Operation: catalog.OpSuperAdmin, Sco
 // covering them needs, for the rules against escalation through another
 // account.
 func (c *call) loadTargetHeld(ctx context.Context, q store.Querier, target *authz.UserRef) error {
-	p, grants, err := store.UserAccess(ctx, q, target.ID, store.AccessFilter{})
+	held, err := store.UserHeld(ctx, q, target.ID, store.AccessFilter{})
 	if err != nil {
 		return err
 	}
-	target.Held = access.Evaluate(p, grants)
+	target.Held = held
 	return c.cover(ctx, q, target.Held)
 }
 
@@ -265,11 +264,11 @@ func (c *call) loadTargetHeld(ctx context.Context, q store.Querier, target *auth
 // widens the caller's holdings to what covering them needs, for the rule
 // against assigning a role whose grants the caller does not hold.
 func (c *call) loadRoleHeld(ctx context.Context, q store.Querier, role *authz.RoleRef) error {
-	p, grants, err := store.RoleAccess(ctx, q, role.Name, store.AccessFilter{})
+	held, err := store.RoleHeld(ctx, q, role.Name, store.AccessFilter{})
 	if err != nil {
 		return err
 	}
-	role.Held = access.Evaluate(p, grants)
+	role.Held = held
 	return c.cover(ctx, q, role.Held)
 }
 

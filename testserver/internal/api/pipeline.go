@@ -242,20 +242,19 @@ func (c *call) loadHeld(ctx context.Context, q store.Querier, now time.Time) err
 	if c.need == nil || c.caller.Level == catalog.LevelSudo {
 		return nil
 	}
-	var p access.Principal
-	var grants []access.Grant
+	var held *access.Set
 	var err error
 	if c.token != nil {
-		p, grants, err = store.TokenAccess(ctx, q, c.token.ID, now, *c.need)
+		held, err = store.TokenHeld(ctx, q, c.token.ID, now, *c.need)
 	} else {
-		p, grants, err = store.UserAccess(ctx, q, c.user.ID, *c.need)
+		held, err = store.UserHeld(ctx, q, c.user.ID, *c.need)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return unauthorized(badCredential)
 	} else if err != nil {
 		return err
 	}
-	c.caller.Held = access.Evaluate(p, grants)
+	c.caller.Held = held
 	return nil
 }
 

@@ -253,29 +253,20 @@ func (a *applier) changing(ch Change) error {
 }
 
 func (a *applier) callerHeld() (*access.Set, error) {
-	var p access.Principal
-	var grants []access.Grant
-	var err error
-	switch a.caller.Kind {
-	case authz.KindToken:
-		p, grants, err = store.TokenAccess(a.ctx, a.q, a.caller.ID, time.Now(), store.AccessFilter{})
-	default:
-		p, grants, err = store.UserAccess(a.ctx, a.q, a.caller.ID, store.AccessFilter{})
+	if a.caller.Kind == authz.KindToken {
+		return store.TokenHeld(a.ctx, a.q, a.caller.ID, time.Now(), store.AccessFilter{})
 	}
-	if err != nil {
-		return nil, err
-	}
-	return access.Evaluate(p, grants), nil
+	return store.UserHeld(a.ctx, a.q, a.caller.ID, store.AccessFilter{})
 }
 
 func (a *applier) userRef(u *store.User, withHeld bool) (authz.UserRef, error) {
 	ref := authz.UserRef{ID: u.ID, System: u.System, Role: authz.RoleRef{Name: u.Role, Level: u.Level}}
 	if withHeld {
-		p, grants, err := store.UserAccess(a.ctx, a.q, u.ID, store.AccessFilter{})
+		held, err := store.UserHeld(a.ctx, a.q, u.ID, store.AccessFilter{})
 		if err != nil {
 			return ref, err
 		}
-		ref.Held = access.Evaluate(p, grants)
+		ref.Held = held
 	}
 	return ref, nil
 }
@@ -285,11 +276,10 @@ func (a *applier) roleRef(name string) (authz.RoleRef, error) {
 	r := a.st.roles[name]
 	held, ok := a.roleHeld[name]
 	if !ok {
-		p, grants, err := store.RoleAccess(a.ctx, a.q, name, store.AccessFilter{})
-		if err != nil {
+		var err error
+		if held, err = store.RoleHeld(a.ctx, a.q, name, store.AccessFilter{}); err != nil {
 			return authz.RoleRef{}, err
 		}
-		held = access.Evaluate(p, grants)
 		a.roleHeld[name] = held
 	}
 	return authz.RoleRef{Name: r.Name, Level: r.Level, Held: held}, nil

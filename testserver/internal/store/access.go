@@ -259,3 +259,26 @@ func grantsReaching(ctx context.Context, q Querier, userID, role string, f Acces
 	}
 	return out, rows.Err()
 }
+
+// UserHeld is what a user holds through the grants f selects: UserAccess,
+// then access.Evaluate.
+func UserHeld(ctx context.Context, q Querier, userID string, f AccessFilter) (*access.Set, error) {
+	return evaluate(UserAccess(ctx, q, userID, f))
+}
+
+// TokenHeld is what a third-party token holds through the grants f selects.
+func TokenHeld(ctx context.Context, q Querier, tokenID string, now time.Time, f AccessFilter) (*access.Set, error) {
+	return evaluate(TokenAccess(ctx, q, tokenID, now, f))
+}
+
+// RoleHeld is what a role's own grants that f selects give.
+func RoleHeld(ctx context.Context, q Querier, role string, f AccessFilter) (*access.Set, error) {
+	return evaluate(RoleAccess(ctx, q, role, f))
+}
+
+func evaluate(p access.Principal, grants []access.Grant, err error) (*access.Set, error) {
+	if err != nil {
+		return nil, err
+	}
+	return access.Evaluate(p, grants), nil
+}
