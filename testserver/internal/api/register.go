@@ -58,20 +58,12 @@ func (a *API) register(w http.ResponseWriter, r *http.Request, c *call) error {
 		// about accounts or the password policy is revealed.
 		return authz.Register(false, authz.RoleRef{})
 	}
-	fields := map[string]string{}
-	if msg := catalog.ValidateUsername(req.Username); msg != "" {
-		fields["username"] = msg
-	}
-	if msg := catalog.ValidateEmail(req.Email); msg != "" {
-		fields["email"] = msg
-	}
+	fields := newUserFields(req.Username, req.Email, req.FirstName, req.LastName)
 	if req.Password == "" {
 		fields["password"] = "is required"
 	} else if msg := catalog.ValidatePasswordLength(req.Password, s.PasswordMinLength); msg != "" {
 		fields["password"] = msg
 	}
-	checkName(fields, "first_name", req.FirstName)
-	checkName(fields, "last_name", req.LastName)
 	if p := invalid(fields); p != nil {
 		return p
 	}

@@ -74,6 +74,21 @@ func checkName(fields map[string]string, name, value string) {
 	}
 }
 
+// newUserFields checks what every new account gives, whoever creates it,
+// and returns the per-field messages.
+func newUserFields(username, email, firstName, lastName string) map[string]string {
+	fields := map[string]string{}
+	if msg := catalog.ValidateUsername(username); msg != "" {
+		fields["username"] = msg
+	}
+	if msg := catalog.ValidateEmail(email); msg != "" {
+		fields["email"] = msg
+	}
+	checkName(fields, "first_name", firstName)
+	checkName(fields, "last_name", lastName)
+	return fields
+}
+
 func checkAttributes(fields map[string]string, attrs map[string]string) {
 	for k, msg := range catalog.ValidateAttributes(attrs) {
 		if k == "" {
@@ -174,15 +189,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err := decode(w, r, &req, MaxBody); err != nil {
 		return err
 	}
-	fields := map[string]string{}
-	if msg := catalog.ValidateUsername(req.Username); msg != "" {
-		fields["username"] = msg
-	}
-	if msg := catalog.ValidateEmail(req.Email); msg != "" {
-		fields["email"] = msg
-	}
-	checkName(fields, "first_name", req.FirstName)
-	checkName(fields, "last_name", req.LastName)
+	fields := newUserFields(req.Username, req.Email, req.FirstName, req.LastName)
 	checkName(fields, "organization", req.Organization)
 	if req.Role == "" {
 		req.Role = catalog.DefaultRole
