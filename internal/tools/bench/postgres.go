@@ -70,9 +70,15 @@ func benchPostgres(ctx context.Context, sz sizes, rep *report) error {
 	}
 	// A session made by one replica is valid on every one: it is in the database.
 	token := servers[0].Token
-	one := newAPIClient(servers[0].URL, token, maxClients(sz))
+	one, err := newWireClient(bases[:1], token)
+	if err != nil {
+		return err
+	}
 	defer one.close()
-	all := newReplicaClient(bases, token, maxClients(sz))
+	all, err := newWireClient(bases, token)
+	if err != nil {
+		return err
+	}
 	defer all.close()
 
 	bare, err := sql.Open("pgx", url)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -17,10 +18,11 @@ import (
 // rates are one load's creates and reads per second.
 type rates struct{ creates, reads float64 }
 
-// throughputResult is one concurrency level: the server against bare SQLite.
+// throughputResult is one concurrency level: the server against bare SQLite,
+// and the server again with Go's net/http client as the load generator.
 type throughputResult struct {
-	clients     int
-	server, sql rates
+	clients              int
+	server, netHTTP, sql rates
 }
 
 // hammer runs fn from n goroutines for d and returns completed calls per second.
@@ -62,12 +64,13 @@ func hammerCount(ctx context.Context, n int, d time.Duration, fn func(ctx contex
 	return done.Load(), time.Since(t0), firstErr
 }
 
-// load is one side of a throughput comparison: how it creates a user (a
-// user row and its audit row) and reads one back, and the ids it created.
+// load is one side of a throughput comparison: how client goroutine worker
+// creates a user (a user row and its audit row) and reads one back, and the
+// ids it created.
 type load struct {
 	name   string
-	create func(ctx context.Context, name string) (id string, err error)
-	read   func(ctx context.Context, id string) error
+	create func(ctx context.Context, worker int, name string) (id string, err error)
+	read   func(ctx context.Context, worker int, id string) error
 
 	mu  sync.Mutex
 	ids []string
@@ -103,8 +106,8 @@ func compareLoads(ctx context.Context, n int, d time.Duration, seq *atomic.Int64
 				l := loads[(k+round)%len(loads)]
 				var fn func(ctx context.Context, worker, i int) error
 				if phase == "create" {
-					fn = func(ctx context.Context, _, _ int) error {
-						id, err := l.create(ctx, fmt.Sprintf("tp-c%d-%d", n, seq.Add(1)))
+					fn = func(ctx context.Context, worker, _ int) error {
+						id, err := l.create(ctx, worker, fmt.Sprintf("tp-c%d-%d", n, seq.Add(1)))
 						if err == nil {
 							l.created(id)
 						}
@@ -117,7 +120,7 @@ func compareLoads(ctx context.Context, n int, d time.Duration, seq *atomic.Int64
 					}
 					ids := l.ids
 					fn = func(ctx context.Context, worker, _ int) error {
-						return l.read(ctx, ids[rngs[worker].IntN(len(ids))])
+						return l.read(ctx, worker, ids[rngs[worker].IntN(len(ids))])
 					}
 				}
 				c, t, err := hammerCount(ctx, n, slice, fn)
@@ -141,21 +144,54 @@ func compareLoads(ctx context.Context, n int, d time.Duration, seq *atomic.Int64
 	return out, nil
 }
 
-// serverLoad creates and reads users through the API with cl.
-func serverLoad(name string, cl *apiClient) *load {
+// newUserBody is the body of the throughput scenarios' POST /api/v1/users.
+func newUserBody(name string) map[string]any {
+	return map[string]any{
+		"username": name, "email": name + "@example.com",
+		"first_name": "Load", "last_name": "Test", "organization": "bench",
+	}
+}
+
+// serverLoad creates and reads users through the API with the load
+// generator wc.
+func serverLoad(name string, wc *wireClient) *load {
 	return &load{
 		name: name,
-		create: func(ctx context.Context, name string) (string, error) {
+		create: func(ctx context.Context, worker int, name string) (string, error) {
+			body, err := json.Marshal(newUserBody(name))
+			if err != nil {
+				return "", err
+			}
+			resp, err := wc.do(ctx, worker, "POST", "/api/v1/users", body)
+			if err != nil {
+				return "", err
+			}
 			var u struct {
 				ID string `json:"id"`
 			}
-			err := cl.do(ctx, "POST", "/api/v1/users", map[string]any{
-				"username": name, "email": name + "@example.com",
-				"first_name": "Load", "last_name": "Test", "organization": "bench",
-			}, &u)
+			return u.ID, json.Unmarshal(resp, &u)
+		},
+		read: func(ctx context.Context, worker int, id string) error {
+			_, err := wc.do(ctx, worker, "GET", "/api/v1/users/"+id, nil)
+			return err
+		},
+	}
+}
+
+// netHTTPLoad is serverLoad with Go's net/http client as the load generator.
+func netHTTPLoad(name string, cl *apiClient) *load {
+	return &load{
+		name: name,
+		create: func(ctx context.Context, _ int, name string) (string, error) {
+			var u struct {
+				ID string `json:"id"`
+			}
+			err := cl.do(ctx, "POST", "/api/v1/users", newUserBody(name), &u)
 			return u.ID, err
 		},
-		read: func(ctx context.Context, id string) error { return cl.do(ctx, "GET", "/api/v1/users/"+id, nil, nil) },
+		read: func(ctx context.Context, _ int, id string) error {
+			return cl.do(ctx, "GET", "/api/v1/users/"+id, nil, nil)
+		},
 	}
 }
 
@@ -190,11 +226,11 @@ var (
 func floorLoad(name string, q floorSQL, w, r *sql.DB) *load {
 	return &load{
 		name: name,
-		create: func(ctx context.Context, name string) (string, error) {
+		create: func(ctx context.Context, _ int, name string) (string, error) {
 			id := uuid.NewString()
 			return id, floorInsert(ctx, q, w, id, name)
 		},
-		read: func(ctx context.Context, id string) error { return floorRead(ctx, q, r, id) },
+		read: func(ctx context.Context, _ int, id string) error { return floorRead(ctx, q, r, id) },
 	}
 }
 
@@ -230,20 +266,26 @@ func benchThroughput(ctx context.Context, sz sizes, tmp string, rep *report) err
 		return err
 	}
 
+	wc, err := newWireClient([]string{srv.URL}, srv.Token)
+	if err != nil {
+		return err
+	}
+	defer wc.close()
 	cl := newAPIClient(srv.URL, srv.Token, maxClients(sz))
 	defer cl.close()
-	server := serverLoad("server", cl)
+	server := serverLoad("server", wc)
+	netHTTP := netHTTPLoad("server, net/http client", cl)
 	floor := floorLoad("SQLite", sqliteFloor, floorDB.Writer, floorDB.Reader)
 	var seq atomic.Int64
 	for _, n := range sz.clients {
-		rs, err := compareLoads(ctx, n, sz.throughputDur, &seq, []*load{server, floor})
+		rs, err := compareLoads(ctx, n, sz.throughputDur, &seq, []*load{server, netHTTP, floor})
 		if err != nil {
 			return err
 		}
-		res := throughputResult{clients: n, server: rs[0], sql: rs[1]}
-		logf("throughput %d clients: creates %.0f/s vs sqlite %.0f/s (%.0f%%); reads %.0f/s vs sqlite %.0f/s (%.0f%%)",
-			n, res.server.creates, res.sql.creates, 100*res.server.creates/res.sql.creates,
-			res.server.reads, res.sql.reads, 100*res.server.reads/res.sql.reads)
+		res := throughputResult{clients: n, server: rs[0], netHTTP: rs[1], sql: rs[2]}
+		logf("throughput %d clients: creates %.0f/s (net/http client %.0f/s) vs sqlite %.0f/s (%.0f%%, %.0f%%); reads %.0f/s (net/http client %.0f/s) vs sqlite %.0f/s (%.0f%%, %.0f%%)",
+			n, res.server.creates, res.netHTTP.creates, res.sql.creates, 100*res.server.creates/res.sql.creates, 100*res.netHTTP.creates/res.sql.creates,
+			res.server.reads, res.netHTTP.reads, res.sql.reads, 100*res.server.reads/res.sql.reads, 100*res.netHTTP.reads/res.sql.reads)
 		rep.throughput = append(rep.throughput, res)
 	}
 	return nil
