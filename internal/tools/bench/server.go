@@ -99,27 +99,20 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// apiClient is a small HTTP/JSON client for the load generators: keep-alive
-// connections, enough idle ones for every concurrent caller. Given several
-// servers (replicas of one database), it sends each request to the next one
-// in turn.
+// apiClient is a small HTTP/JSON client on Go's net/http for the scenarios
+// that seed data or time single requests: keep-alive connections, enough idle
+// ones for every concurrent caller.
 type apiClient struct {
-	bases []string
+	base  string
 	token string
 	hc    *http.Client
-	next  atomic.Uint64
 }
 
 func newAPIClient(base, token string, conns int) *apiClient {
-	return newReplicaClient([]string{base}, token, conns)
-}
-
-// newReplicaClient is a client that sends requests round-robin to bases.
-func newReplicaClient(bases []string, token string, conns int) *apiClient {
 	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, IdleConnTimeout: 90 * time.Second}
 	tr.MaxIdleConns = conns * 2
 	tr.MaxIdleConnsPerHost = conns * 2
-	return &apiClient{bases: bases, token: token, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+	return &apiClient{base: base, token: token, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
 }
 
 func (c *apiClient) close() { c.hc.CloseIdleConnections() }
@@ -134,11 +127,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 		}
 		rd = bytes.NewReader(b)
 	}
-	base := c.bases[0]
-	if len(c.bases) > 1 {
-		base = c.bases[(c.next.Add(1)-1)%uint64(len(c.bases))]
-	}
-	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
 		return err
 	}
