@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/seed/terraform-provider-identity/testserver"
+	"github.com/seed/terraform-provider-identity/testserver/server"
 )
 
 func main() {
@@ -76,10 +76,10 @@ func serve(args []string, stderr io.Writer) error {
 	db := fs.String("db", defaultDB(), dbUsage)
 	cost := fs.String("password-cost", "default", "argon2id cost preset: default (OWASP) or low (demos only)")
 	level := fs.String("log-level", "info", "log level: trace, debug, info, warn, error")
-	readHeader := fs.Duration("read-header-timeout", testserver.DefaultReadHeaderTimeout, "longest time to read a request's headers")
-	readAll := fs.Duration("read-timeout", testserver.DefaultReadTimeout, "longest time to read a whole request, body included")
-	writeAll := fs.Duration("write-timeout", testserver.DefaultWriteTimeout, "longest time from a request's headers to the end of its response")
-	idle := fs.Duration("idle-timeout", testserver.DefaultIdleTimeout, "longest time a keep-alive connection waits for its next request")
+	readHeader := fs.Duration("read-header-timeout", server.DefaultReadHeaderTimeout, "longest time to read a request's headers")
+	readAll := fs.Duration("read-timeout", server.DefaultReadTimeout, "longest time to read a whole request, body included")
+	writeAll := fs.Duration("write-timeout", server.DefaultWriteTimeout, "longest time from a request's headers to the end of its response")
+	idle := fs.Duration("idle-timeout", server.DefaultIdleTimeout, "longest time a keep-alive connection waits for its next request")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func serve(args []string, stderr io.Writer) error {
 	if password == "" {
 		return fmt.Errorf("IDENTITY_SUPERUSER_PASSWORD is not set; it is the password of the built-in system user and is required")
 	}
-	s, err := testserver.New(testserver.Options{
+	s, err := server.New(server.Options{
 		SuperuserPassword:  password,
 		SigningKey:         os.Getenv("IDENTITY_SIGNING_KEY"),
 		PreviousSigningKey: os.Getenv("IDENTITY_SIGNING_KEY_PREVIOUS"),
