@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -60,6 +61,15 @@ type Options struct {
 	LoginMaxAddressFailures int
 	// LoginWindow is how long a failed login counts; default 15m.
 	LoginWindow time.Duration
+	// TrustedProxies are the reverse proxies and load balancers in front of
+	// the server (IDENTITY_TRUSTED_PROXIES, -trusted-proxies). When a
+	// request's TCP peer is in one of these prefixes, its client address
+	// (which the login and registration limits count by) is read from
+	// X-Forwarded-For, right to left, skipping trusted entries. Empty, the
+	// default, ignores the header: the client address is the TCP peer's.
+	// Name only your own proxies: any client can write the header, and a
+	// trusted address lets it choose its own.
+	TrustedProxies []netip.Prefix
 	// HashConcurrency is how many password hashes and checks may run at
 	// once (each holds the argon2id memory, 19 MiB at the default cost);
 	// default twice the CPUs, at most five at the default cost.
@@ -181,7 +191,7 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 		registerThrottle = api.NewStoreRegisterThrottle(st, opts.Logger)
 	}
 	a, err := api.New(api.Config{Store: st, Logger: opts.Logger, Passwords: params, Keys: keys,
-		SessionTTL: opts.SessionTTL, Now: opts.Now, Throttle: throttle, LoginThrottle: loginThrottle, RegisterThrottle: registerThrottle,
+		SessionTTL: opts.SessionTTL, Now: opts.Now, TrustedProxies: opts.TrustedProxies, Throttle: throttle, LoginThrottle: loginThrottle, RegisterThrottle: registerThrottle,
 		Hashing: passwords.HasherConfig{Concurrency: opts.HashConcurrency, Wait: opts.HashWait, Observe: opts.HashObserver}})
 	if err != nil {
 		return nil, err
@@ -204,6 +214,11 @@ func start(ctx context.Context, st *store.Store, opts Options, params passwords.
 	go func() { s.done <- s.srv.Serve(ln) }()
 	return s, nil
 }
+
+// ParseTrustedProxies reads a comma-separated list of CIDR prefixes and
+// single IP addresses (10.0.0.0/8, 192.0.2.7, 2001:db8::/32) for
+// Options.TrustedProxies; an invalid entry is an error that names it.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) { return api.ParseTrustedProxies(list) }
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {

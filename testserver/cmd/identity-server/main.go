@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -63,6 +64,26 @@ func redactDB(db string) string {
 	return db
 }
 
+// trustedUsage describes -trusted-proxies.
+const trustedUsage = "comma-separated CIDR prefixes or IPs of the reverse proxies and load balancers in front of the server: " +
+	"from them, X-Forwarded-For names the client address that login and registration limits count by; name only your own (default from IDENTITY_TRUSTED_PROXIES; none: the header is ignored)"
+
+// trustedProxies reads -trusted-proxies, or IDENTITY_TRUSTED_PROXIES when the
+// flag is not given; an invalid entry is an error naming it and where it came from.
+func trustedProxies(fs *flag.FlagSet, value string) ([]netip.Prefix, error) {
+	source := "IDENTITY_TRUSTED_PROXIES"
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "trusted-proxies" {
+			source = "-trusted-proxies"
+		}
+	})
+	p, err := server.ParseTrustedProxies(value)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return p, nil
+}
+
 func serve(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("identity-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -80,11 +101,16 @@ func serve(args []string, stderr io.Writer) error {
 	readAll := fs.Duration("read-timeout", server.DefaultReadTimeout, "longest time to read a whole request, body included")
 	writeAll := fs.Duration("write-timeout", server.DefaultWriteTimeout, "longest time from a request's headers to the end of its response")
 	idle := fs.Duration("idle-timeout", server.DefaultIdleTimeout, "longest time a keep-alive connection waits for its next request")
+	trusted := fs.String("trusted-proxies", os.Getenv("IDENTITY_TRUSTED_PROXIES"), trustedUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; the subcommands are export and import", fs.Arg(0))
+	}
+	proxies, err := trustedProxies(fs, *trusted)
+	if err != nil {
+		return err
 	}
 
 	log := hclog.New(&hclog.LoggerOptions{Name: "identity-server", Level: hclog.LevelFromString(*level), JSONFormat: true, Output: stderr})
@@ -104,11 +130,12 @@ func serve(args []string, stderr io.Writer) error {
 		ReadTimeout:        *readAll,
 		WriteTimeout:       *writeAll,
 		IdleTimeout:        *idle,
+		TrustedProxies:     proxies,
 	})
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "url", s.URL, "db", redactDB(s.DBPath), "password_cost", *cost)
+	log.Info("listening", "url", s.URL, "db", redactDB(s.DBPath), "password_cost", *cost, "trusted_proxies", fmt.Sprint(proxies))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

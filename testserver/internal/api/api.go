@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -37,6 +38,10 @@ type Config struct {
 	// Now is the clock that decides when sessions and third-party tokens
 	// expire; default time.Now.
 	Now func() time.Time
+	// TrustedProxies are the reverse proxies and load balancers whose
+	// X-Forwarded-For is believed (clientaddr.go); none by default, and
+	// then the client address is the TCP peer's.
+	TrustedProxies []netip.Prefix
 }
 
 // API serves the identity HTTP API.
@@ -55,6 +60,8 @@ type API struct {
 	dummyHash     string
 	mux           *http.ServeMux
 	clock         func() time.Time
+	// trustedProxies are Config.TrustedProxies, checked (clientAddr).
+	trustedProxies []netip.Prefix
 }
 
 // New builds the API and its routes.
@@ -71,6 +78,10 @@ func New(cfg Config) (*API, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	trusted, err := checkTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	// Unknown users are checked against this hash so a miss costs as much as a wrong password.
 	dummy, err := passwords.Hash("not-a-real-password", cfg.Passwords)
 	if err != nil {
@@ -85,7 +96,8 @@ func New(cfg Config) (*API, error) {
 	cfg.Hashing.Params = cfg.Passwords
 	a := &API{st: cfg.Store, log: cfg.Logger, hasher: passwords.NewHasher(cfg.Hashing), keys: cfg.Keys,
 		throttle: cfg.LoginThrottle, throttleBase: cfg.Throttle, defaults: defaultSettings(cfg),
-		registrations: cfg.RegisterThrottle, dummyHash: dummy, mux: http.NewServeMux(), clock: cfg.Now}
+		registrations: cfg.RegisterThrottle, dummyHash: dummy, mux: http.NewServeMux(), clock: cfg.Now,
+		trustedProxies: trusted}
 	a.routes()
 	return a, nil
 }

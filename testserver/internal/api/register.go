@@ -36,7 +36,7 @@ var registerThrottleConfig = ThrottleConfig{MaxFailures: RegisterMaxAttempts, Ma
 // self-registration role, while self-registration is on.
 func (a *API) register(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	attempt, wait := a.registrations.Reserve("register", clientAddr(r), time.Now())
+	attempt, wait := a.registrations.Reserve("register", a.clientAddr(r), time.Now())
 	if attempt == nil {
 		secs := int(math.Ceil(wait.Seconds()))
 		p := newProblem(http.StatusTooManyRequests, "rate-limited", "Too many requests",

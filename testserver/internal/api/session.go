@@ -89,7 +89,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	// The attempt is reserved before the password is checked, so a burst is
 	// counted as it arrives, not as its checks finish.
-	attempt, wait := a.throttle.Reserve(account, clientAddr(r), time.Now())
+	attempt, wait := a.throttle.Reserve(account, a.clientAddr(r), time.Now())
 	if attempt == nil {
 		return rateLimited(int(math.Ceil(wait.Seconds())))
 	}

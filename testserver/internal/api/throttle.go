@@ -1,8 +1,6 @@
 package api
 
 import (
-	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -208,21 +206,6 @@ func (a *memAttempt) Cancel() {
 	a.t.mu.Lock()
 	defer a.t.mu.Unlock()
 	a.end()
-}
-
-// clientAddr is the address a request came from: the TCP peer's IP, or for
-// IPv6 its /64 (one host usually holds a whole /64). Headers such as
-// X-Forwarded-For are not read: any client can set them.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.To4() != nil {
-		return host
-	}
-	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // accountName is the throttle's key for a login name: case folded like
