@@ -159,15 +159,15 @@ func TestAttack_PrependedForwardedForIsNotBelieved(t *testing.T) {
 	s := testserver.Start(t, testserver.Options{LoginMaxFailures: 4, TrustedProxies: loopback()})
 	mkUser(t, s, "alice", "guest")
 	balancer := from(t, s, "127.0.0.1")
-	const real = "203.0.113.7"
+	const realAddr = "203.0.113.7"
 
-	expect(t, balancer.loginVia("alice", "guess-0", "9.9.9.9, "+real), http.StatusUnauthorized, "guess behind 9.9.9.9")
-	expect(t, balancer.loginVia("alice", "guess-1", "9.9.9.8, "+real), http.StatusUnauthorized, "guess behind 9.9.9.8")
-	expect(t, balancer.loginVia("alice", "guess-2", "not-an-address, "+real), http.StatusUnauthorized, "guess behind garbage")
+	expect(t, balancer.loginVia("alice", "guess-0", "9.9.9.9, "+realAddr), http.StatusUnauthorized, "guess behind 9.9.9.9")
+	expect(t, balancer.loginVia("alice", "guess-1", "9.9.9.8, "+realAddr), http.StatusUnauthorized, "guess behind 9.9.9.8")
+	expect(t, balancer.loginVia("alice", "guess-2", "not-an-address, "+realAddr), http.StatusUnauthorized, "guess behind garbage")
 	// A fake entry in a header line of its own, before the balancer's.
-	expect(t, balancer.loginVia("alice", "guess-3", "9.9.9.7", real), http.StatusUnauthorized, "guess behind a separate line")
-	expect(t, balancer.loginVia("alice", "password-alice", "9.9.9.6, "+real), http.StatusTooManyRequests, "the client after 4 guesses, under a new fake")
-	expect(t, balancer.loginVia("alice", "password-alice", real), http.StatusTooManyRequests, "the client's real address")
+	expect(t, balancer.loginVia("alice", "guess-3", "9.9.9.7", realAddr), http.StatusUnauthorized, "guess behind a separate line")
+	expect(t, balancer.loginVia("alice", "password-alice", "9.9.9.6, "+realAddr), http.StatusTooManyRequests, "the client after 4 guesses, under a new fake")
+	expect(t, balancer.loginVia("alice", "password-alice", realAddr), http.StatusTooManyRequests, "the client's real address")
 	expect(t, balancer.loginVia("alice", "password-alice", "9.9.9.9"), http.StatusOK, "a client really at 9.9.9.9")
 	expect(t, balancer.loginVia("alice", "password-alice", "127.0.0.1"), http.StatusOK, "the balancer's own address")
 }
