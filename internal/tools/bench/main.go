@@ -42,16 +42,19 @@ type step struct {
 	rep *report
 }
 
-// scenarios run in this order.
+// scenarios run in this order: the server's own measurements first, in a
+// fresh process, then the Terraform ones. Run after the pipeline and the
+// large group in one process, the server's read throughput came out well
+// below what it measures alone (the run at acbba1b); the cause is not known.
 var scenarios = []scenario{
-	{"floor", true, func(ctx context.Context, s step) error { return benchFloor(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
-	{"pipeline", true, func(ctx context.Context, s step) error { return benchPipeline(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
-	{"largegroup", true, func(ctx context.Context, s step) error { return benchLargeGroup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
-	{"lookup", true, func(ctx context.Context, s step) error { return benchLookup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
 	{"throughput", false, func(ctx context.Context, s step) error { return benchThroughput(ctx, s.sz, s.tmp, s.rep) }},
 	{"postgres", false, func(ctx context.Context, s step) error { return benchPostgres(ctx, s.sz, s.rep) }},
 	{"passwords", false, func(ctx context.Context, s step) error { return benchPasswords(ctx, s.sz, s.tmp, s.rep) }},
 	{"decision", false, func(ctx context.Context, s step) error { return benchDecision(ctx, s.sz, s.tmp, s.rep) }},
+	{"floor", true, func(ctx context.Context, s step) error { return benchFloor(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
+	{"pipeline", true, func(ctx context.Context, s step) error { return benchPipeline(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
+	{"largegroup", true, func(ctx context.Context, s step) error { return benchLargeGroup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
+	{"lookup", true, func(ctx context.Context, s step) error { return benchLookup(ctx, s.cfg, s.sz, s.tf, s.tmp, s.rep) }},
 }
 
 // scenarioNames lists the scenarios in the order they run.
