@@ -92,8 +92,11 @@ type sizes struct {
 	lookupSizes   []int
 	lookupSamples int
 	throughputDur time.Duration
-	clients       []int
-	passwordN     int
+	// throughputReps is how many times the whole SQLite throughput
+	// comparison runs at each concurrency level (medians are reported).
+	throughputReps int
+	clients        []int
+	passwordN      int
 	// decisionGrants are the database sizes the access decision is compared at.
 	decisionGrants  []int
 	decisionSamples int
@@ -105,7 +108,7 @@ func fullSizes() sizes {
 		pipeUsers: 2000, pipeGroups: 100, pipeMembers: 2000, pipePerms: 500,
 		largeGroup: 10000, setApplySizes: []int{1000},
 		lookupSizes: []int{1000, 10000, 100000}, lookupSamples: 3000,
-		throughputDur:  4 * time.Second,
+		throughputDur: 4 * time.Second, throughputReps: 5,
 		clients:        []int{1, 8, 32},
 		passwordN:      20,
 		decisionGrants: []int{100, 10000}, decisionSamples: 3000,
@@ -118,7 +121,7 @@ func quickSizes() sizes {
 		pipeUsers: 100, pipeGroups: 10, pipeMembers: 100, pipePerms: 30,
 		largeGroup: 1000, setApplySizes: []int{200, 500},
 		lookupSizes: []int{1000, 10000}, lookupSamples: 500,
-		throughputDur:  time.Second,
+		throughputDur: time.Second, throughputReps: 1,
 		clients:        []int{1, 8, 32},
 		passwordN:      5,
 		decisionGrants: []int{100, 10000}, decisionSamples: 500,

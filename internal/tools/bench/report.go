@@ -257,16 +257,16 @@ func (r *report) writeTargets(p *page) {
 	if t := r.throughputAt(8); t != nil {
 		pg := r.postgresAt(8)
 		for _, k := range []struct {
-			what                 string
-			server, netHTTP, sql float64
-			one, many, floor     float64
+			what             string
+			server, sql      float64
+			ratios, netHTTP  []float64
+			one, many, floor float64
 		}{
-			{"creates", t.server.creates, t.netHTTP.creates, t.sql.creates, pg.one.creates, pg.replicas.creates, pg.bare.creates},
-			{"reads", t.server.reads, t.netHTTP.reads, t.sql.reads, pg.one.reads, pg.replicas.reads, pg.bare.reads},
+			{"creates", t.server.creates, t.sql.creates, t.ratios(serverCreates), t.ratios(netHTTPCreates), pg.one.creates, pg.replicas.creates, pg.bare.creates},
+			{"reads", t.server.reads, t.sql.reads, t.ratios(serverReads), t.ratios(netHTTPReads), pg.one.reads, pg.replicas.reads, pg.bare.reads},
 		} {
-			ratio := k.server / k.sql
-			p.printf("| server %s at 8 clients ≥ 50%% of bare SQLite | %.0f%% (%.0f/s vs %.0f/s; %.0f%% with Go's net/http client as the load generator)%s | %s |\n",
-				k.what, 100*ratio, k.server, k.sql, 100*k.netHTTP/k.sql, r.postgresBeside(k.one, k.many, k.floor), verdict(ratio >= 0.5))
+			p.printf("| server %s at 8 clients ≥ 50%% of bare SQLite | %s (%.0f/s vs %.0f/s; %s with Go's net/http client as the load generator)%s | %s |\n",
+				k.what, ratioCell(k.ratios), k.server, k.sql, ratioCell(k.netHTTP), r.postgresBeside(k.one, k.many, k.floor), verdict(medianF(k.ratios) >= 0.5))
 		}
 	}
 	p.printf("\n")
@@ -477,16 +477,28 @@ func (r *report) writeThroughput(p *page) {
 		"in a rotating order, so other work on the machine falls on all of them alike. The load generator shares the 2 cores with the server: "+
 		"its requests are written whole over one kept-alive HTTP/1.1 connection per goroutine and its answers read by their Content-Length, "+
 		"as dedicated load generators (wrk, h2load) do. The same load sent through Go's net/http client, which spends about as much CPU "+
-		"per request as the server's own HTTP handling, is shown beside it (\"net/http client\").\n\n",
-		r.sizes.throughputDur, throughputRounds(r.sizes.throughputDur), throughputSlice)
+		"per request as the server's own HTTP handling, is shown beside it (\"net/http client\"). "+
+		"Each concurrency level's comparison runs %d times on the same servers: rates are the medians, a ratio is the median of the "+
+		"repetitions' ratios, with their range in brackets.\n\n",
+		r.sizes.throughputDur, throughputRounds(r.sizes.throughputDur), throughputSlice, max(1, r.sizes.throughputReps))
 	p.printf("| clients | server creates/s | SQLite creates/s | ratio | net/http client: creates/s, ratio | server reads/s | SQLite reads/s | ratio | net/http client: reads/s, ratio |\n" +
 		"|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range r.throughput {
-		p.printf("| %d | %.0f | %.0f | **%.0f%%** | %.0f, %.0f%% | %.0f | %.0f | **%.0f%%** | %.0f, %.0f%% |\n", t.clients,
-			t.server.creates, t.sql.creates, 100*t.server.creates/t.sql.creates, t.netHTTP.creates, 100*t.netHTTP.creates/t.sql.creates,
-			t.server.reads, t.sql.reads, 100*t.server.reads/t.sql.reads, t.netHTTP.reads, 100*t.netHTTP.reads/t.sql.reads)
+		p.printf("| %d | %.0f | %.0f | **%s** | %.0f, %s | %.0f | %.0f | **%s** | %.0f, %s |\n", t.clients,
+			t.server.creates, t.sql.creates, ratioCell(t.ratios(serverCreates)), t.netHTTP.creates, ratioCell(t.ratios(netHTTPCreates)),
+			t.server.reads, t.sql.reads, ratioCell(t.ratios(serverReads)), t.netHTTP.reads, ratioCell(t.ratios(netHTTPReads)))
 	}
 	p.printf("\n")
+}
+
+// ratioCell is the median of ratios as a percentage, with their range when
+// there are several.
+func ratioCell(rs []float64) string {
+	m := medianF(rs)
+	if len(rs) < 2 {
+		return fmt.Sprintf("%.0f%%", 100*m)
+	}
+	return fmt.Sprintf("%.0f%% (%.0f–%.0f%%)", 100*m, 100*slices.Min(rs), 100*slices.Max(rs))
 }
 
 func (r *report) writePostgres(p *page) {

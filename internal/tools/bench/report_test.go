@@ -173,3 +173,21 @@ func TestReportSaysWhyPostgresWasSkipped(t *testing.T) {
 		}
 	}
 }
+
+func TestThroughputRatiosAreMediansOfRepetitions(t *testing.T) {
+	reps := []throughputRep{
+		{server: rates{creates: 100, reads: 40}, netHTTP: rates{creates: 90, reads: 30}, sql: rates{creates: 100, reads: 100}},
+		{server: rates{creates: 100, reads: 60}, netHTTP: rates{creates: 90, reads: 30}, sql: rates{creates: 100, reads: 100}},
+		{server: rates{creates: 100, reads: 75}, netHTTP: rates{creates: 90, reads: 30}, sql: rates{creates: 100, reads: 100}},
+	}
+	res := throughputResult{clients: 8, reps: reps}
+	if got := ratioCell(res.ratios(serverReads)); got != "60% (40–75%)" {
+		t.Fatalf("reads: %q, want the median with the range", got)
+	}
+	if got := ratioCell(res.ratios(netHTTPCreates)); got != "90% (90–90%)" {
+		t.Fatalf("creates through net/http: %q", got)
+	}
+	if got := medianRates(reps, func(r throughputRep) rates { return r.server }); got.reads != 60 || got.creates != 100 {
+		t.Fatalf("median rates: %+v", got)
+	}
+}

@@ -19,10 +19,46 @@ import (
 type rates struct{ creates, reads float64 }
 
 // throughputResult is one concurrency level: the server against bare SQLite,
-// and the server again with Go's net/http client as the load generator.
+// and the server again with Go's net/http client as the load generator; each
+// rate is the median over the repetitions, whose figures are kept in reps.
 type throughputResult struct {
 	clients              int
 	server, netHTTP, sql rates
+	reps                 []throughputRep
+}
+
+// throughputRep is one repetition of a concurrency level's comparison.
+type throughputRep struct{ server, netHTTP, sql rates }
+
+// ratios is one ratio of every repetition: of f's figure to the floor's;
+// without repetitions, the one ratio of the result's own figures.
+func (t throughputResult) ratios(f func(throughputRep) (of, to float64)) []float64 {
+	reps := t.reps
+	if len(reps) == 0 {
+		reps = []throughputRep{{server: t.server, netHTTP: t.netHTTP, sql: t.sql}}
+	}
+	out := make([]float64, len(reps))
+	for i, r := range reps {
+		a, b := f(r)
+		out[i] = a / b
+	}
+	return out
+}
+
+// The ratios a throughput table shows.
+func serverCreates(r throughputRep) (float64, float64)  { return r.server.creates, r.sql.creates }
+func netHTTPCreates(r throughputRep) (float64, float64) { return r.netHTTP.creates, r.sql.creates }
+func serverReads(r throughputRep) (float64, float64)    { return r.server.reads, r.sql.reads }
+func netHTTPReads(r throughputRep) (float64, float64)   { return r.netHTTP.reads, r.sql.reads }
+
+// medianRates is each figure's median over reps.
+func medianRates(reps []throughputRep, f func(throughputRep) rates) rates {
+	var c, r []float64
+	for _, x := range reps {
+		c = append(c, f(x).creates)
+		r = append(r, f(x).reads)
+	}
+	return rates{creates: medianF(c), reads: medianF(r)}
 }
 
 // hammer runs fn from n goroutines for d and returns completed calls per second.
@@ -278,14 +314,21 @@ func benchThroughput(ctx context.Context, sz sizes, tmp string, rep *report) err
 	floor := floorLoad("SQLite", sqliteFloor, floorDB.Writer, floorDB.Reader)
 	var seq atomic.Int64
 	for _, n := range sz.clients {
-		rs, err := compareLoads(ctx, n, sz.throughputDur, &seq, []*load{server, netHTTP, floor})
-		if err != nil {
-			return err
+		res := throughputResult{clients: n}
+		for rep := range max(1, sz.throughputReps) {
+			rs, err := compareLoads(ctx, n, sz.throughputDur, &seq, []*load{server, netHTTP, floor})
+			if err != nil {
+				return err
+			}
+			x := throughputRep{server: rs[0], netHTTP: rs[1], sql: rs[2]}
+			logf("throughput %d clients, repetition %d: creates %.0f/s (net/http client %.0f/s) vs sqlite %.0f/s (%.0f%%, %.0f%%); reads %.0f/s (net/http client %.0f/s) vs sqlite %.0f/s (%.0f%%, %.0f%%)",
+				n, rep+1, x.server.creates, x.netHTTP.creates, x.sql.creates, 100*x.server.creates/x.sql.creates, 100*x.netHTTP.creates/x.sql.creates,
+				x.server.reads, x.netHTTP.reads, x.sql.reads, 100*x.server.reads/x.sql.reads, 100*x.netHTTP.reads/x.sql.reads)
+			res.reps = append(res.reps, x)
 		}
-		res := throughputResult{clients: n, server: rs[0], netHTTP: rs[1], sql: rs[2]}
-		logf("throughput %d clients: creates %.0f/s (net/http client %.0f/s) vs sqlite %.0f/s (%.0f%%, %.0f%%); reads %.0f/s (net/http client %.0f/s) vs sqlite %.0f/s (%.0f%%, %.0f%%)",
-			n, res.server.creates, res.netHTTP.creates, res.sql.creates, 100*res.server.creates/res.sql.creates, 100*res.netHTTP.creates/res.sql.creates,
-			res.server.reads, res.netHTTP.reads, res.sql.reads, 100*res.server.reads/res.sql.reads, 100*res.netHTTP.reads/res.sql.reads)
+		res.server = medianRates(res.reps, func(r throughputRep) rates { return r.server })
+		res.netHTTP = medianRates(res.reps, func(r throughputRep) rates { return r.netHTTP })
+		res.sql = medianRates(res.reps, func(r throughputRep) rates { return r.sql })
 		rep.throughput = append(rep.throughput, res)
 	}
 	return nil
