@@ -43,9 +43,7 @@ type step struct {
 }
 
 // scenarios run in this order: the server's own measurements first, in a
-// fresh process, then the Terraform ones. Run after the pipeline and the
-// large group in one process, the server's read throughput came out well
-// below what it measures alone (the run at acbba1b); the cause is not known.
+// fresh process, then the Terraform ones.
 var scenarios = []scenario{
 	{"throughput", false, func(ctx context.Context, s step) error { return benchThroughput(ctx, s.sz, s.tmp, s.rep) }},
 	{"postgres", false, func(ctx context.Context, s step) error { return benchPostgres(ctx, s.sz, s.rep) }},
