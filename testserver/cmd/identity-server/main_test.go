@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -150,4 +152,32 @@ func TestImportRefusesBadFiles(t *testing.T) {
 	if err := run([]string{"serve-please"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "subcommands") {
 		t.Errorf("an unknown argument: %v", err)
 	}
+}
+
+// startListening starts cmd (the built identity-server) and returns the
+// address it says it listens on and that log line; the rest of its log is
+// drained, and the server is interrupted when the test ends.
+func startListening(t *testing.T, cmd *exec.Cmd) (base, line string) {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
+	lines := bufio.NewScanner(stderr)
+	url := regexp.MustCompile(`"url":"(http://[^"]+)"`)
+	for lines.Scan() {
+		if m := url.FindStringSubmatch(lines.Text()); m != nil {
+			base, line = m[1], lines.Text()
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("the server never said where it listens")
+	}
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	return base, line
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -37,32 +35,10 @@ func TestBinaryOnPostgres(t *testing.T) {
 	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-password-cost", "low") //nolint:gosec // as above
 	cmd.Env = append(os.Environ(), "IDENTITY_SUPERUSER_PASSWORD=binary-password", "IDENTITY_DATABASE_URL="+dsn,
 		"IDENTITY_SIGNING_KEY="+strings.Repeat("s", 40))
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	base, line := startListening(t, cmd)
+	if !strings.Contains(line, `"db":"postgres://`) {
+		t.Errorf("listening line does not name the database: %s", line)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stderr)
-	var base string
-	for lines.Scan() {
-		if m := regexp.MustCompile(`"url":"(http://[^"]+)"`).FindStringSubmatch(lines.Text()); m != nil {
-			base = m[1]
-			if !strings.Contains(lines.Text(), `"db":"postgres://`) {
-				t.Errorf("listening line does not name the database: %s", lines.Text())
-			}
-			break
-		}
-	}
-	if base == "" {
-		t.Fatal("the server never said where it listens")
-	}
-	go func() {
-		for lines.Scan() { //nolint:revive // drain the log
-		}
-	}()
 	post := func(path, token string, body any) (int, map[string]any) {
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequest("POST", base+path, bytes.NewReader(b))

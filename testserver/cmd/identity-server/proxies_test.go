@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -83,29 +80,10 @@ func TestBinaryTrustedProxies(t *testing.T) {
 
 	cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-db", db, "-password-cost", "low") //nolint:gosec // as above
 	cmd.Env = append(env, "IDENTITY_TRUSTED_PROXIES=127.0.0.1/32, ::1")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	base, line := startListening(t, cmd)
+	if !strings.Contains(line, `"trusted_proxies":"[127.0.0.1/32 ::1/128]"`) {
+		t.Errorf("listening line does not name the trusted proxies: %s", line)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
-	lines := bufio.NewScanner(stderr)
-	var base string
-	for lines.Scan() {
-		if m := regexp.MustCompile(`"url":"(http://[^"]+)"`).FindStringSubmatch(lines.Text()); m != nil {
-			base = m[1]
-			if !strings.Contains(lines.Text(), `"trusted_proxies":"[127.0.0.1/32 ::1/128]"`) {
-				t.Errorf("listening line does not name the trusted proxies: %s", lines.Text())
-			}
-			break
-		}
-	}
-	if base == "" {
-		t.Fatal("the server never said where it listens")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stderr) }()
 	login := func(client, password string) int {
 		b, _ := json.Marshal(map[string]string{"username": "system", "password": password})
 		req, _ := http.NewRequest("POST", base+"/api/v1/login", bytes.NewReader(b))
